@@ -27,7 +27,6 @@ MAX_NODES = 5_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-
 class _PureParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
     """Event parser for machines without libyaml."""
 
@@ -37,6 +36,7 @@ class _PureParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
         yaml.parser.Parser.__init__(self)
 
 
+_Parser: Any
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - libyaml is bundled in PyYAML wheels
@@ -126,7 +126,9 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _fail(shown: str, line: int, column: int, message: str, pointer: str = "#") -> DocumentError:
+def _fail(
+    shown: str, line: int, column: int, message: str, pointer: str = "#"
+) -> DocumentError:
     location = SourceLocation(shown, line, column, pointer)
     return DocumentError([Diagnostic(Severity.ERROR, message, location)])
 
@@ -171,7 +173,9 @@ def _load_json(path: Path, shown: str, text: str) -> Document:
         return result
 
     try:
-        value = json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
+        value = json.loads(
+            text, object_pairs_hook=pairs, parse_constant=_reject_constant
+        )
     except json.JSONDecodeError as exc:
         if exc.msg.startswith("Expecting") or exc.msg.startswith("Extra data"):
             message = f"malformed JSON: {exc.msg[0].lower()}{exc.msg[1:]}"
@@ -179,7 +183,9 @@ def _load_json(path: Path, shown: str, text: str) -> Document:
             message = f"malformed JSON: {exc.msg}"
         raise _fail(shown, exc.lineno, exc.colno, message) from exc
     except RecursionError as exc:
-        raise _fail(shown, 1, 1, f"document is nested deeper than {MAX_DEPTH} levels") from exc
+        raise _fail(
+            shown, 1, 1, f"document is nested deeper than {MAX_DEPTH} levels"
+        ) from exc
     except ValueError as exc:
         raise _fail(shown, 1, 1, f"malformed JSON: {exc}") from exc
     document = Document(path, shown, value, _locator=lambda: _index_json(text))
@@ -198,9 +204,13 @@ def _check_depth(value: Any, shown: str) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise _fail(shown, 1, 1, f"document is nested deeper than {MAX_DEPTH} levels")
+            raise _fail(
+                shown, 1, 1, f"document is nested deeper than {MAX_DEPTH} levels"
+            )
         if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+            stack.extend(
+                (v, depth + 1) for v in node.values() if isinstance(v, (dict, list))
+            )
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
 
@@ -284,7 +294,9 @@ def _raise_json_duplicates(document: Document, text: str) -> None:
         if duplicate:
             key = pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
             location = SourceLocation(document.display, line, column, pointer)
-            errors.append(Diagnostic(Severity.ERROR, f"duplicate key '{key}'", location))
+            errors.append(
+                Diagnostic(Severity.ERROR, f"duplicate key '{key}'", location)
+            )
     raise DocumentError(errors)
 
 
@@ -336,7 +348,9 @@ class _YamlBuilder:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise self._marked(event, "expected one YAML document, found several")
+                    raise self._marked(
+                        event, "expected one YAML document, found several"
+                    )
                 continue
             if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
                 continue
@@ -368,16 +382,18 @@ class _YamlBuilder:
     def _key(self, event: Any, frame: list[Any]) -> str:
         if not isinstance(event, yaml.ScalarEvent):
             if isinstance(event, yaml.AliasEvent):
-                anchored = self.anchors.get(event.anchor)
+                anchored = self.anchors.get(event.anchor or "")
                 if anchored is not None and isinstance(anchored[0], str):
                     return self._unique_key(anchored[0], event, frame)
-            raise self._marked(event, "mapping keys must be strings, found a complex key")
+            raise self._marked(
+                event, "mapping keys must be strings, found a complex key"
+            )
         # YAML 1.2 core: keys are strings; a plain `200:` or `true:` is the text as written.
         return self._unique_key(event.value, event, frame)
 
     def _unique_key(self, key: str, event: Any, frame: list[Any]) -> str:
         pointer = pointer_join(frame[1], key)
-        position = (event.start_mark.line + 1, event.start_mark.column + 1)
+        position = _position(event)
         if key in frame[0]:
             first = self.positions.get(pointer, (0, 0))
             self.errors.append(
@@ -399,17 +415,19 @@ class _YamlBuilder:
                 self.anchors[event.anchor] = (value, 1)
             return value, 1
         if isinstance(event, yaml.AliasEvent):
-            anchored = self.anchors.get(event.anchor)
+            anchored = self.anchors.get(event.anchor or "")
             if anchored is None:
                 raise self._marked(event, f"found undefined alias '{event.anchor}'")
             return anchored
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_collection_tag(event)
             if len(stack) >= MAX_DEPTH:
-                raise self._marked(event, f"document is nested deeper than {MAX_DEPTH} levels")
+                raise self._marked(
+                    event, f"document is nested deeper than {MAX_DEPTH} levels"
+                )
             pointer = self._child_pointer(stack)
             if stack and isinstance(stack[-1][0], list):
-                self.positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                self.positions[pointer] = _position(event)
             container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             stack.append([container, pointer, None, event.anchor, 1, None])
             return _OPENED, 0
@@ -441,7 +459,7 @@ class _YamlBuilder:
         else:
             if event is not None:
                 pointer = pointer_join(frame[1], len(container))
-                self.positions[pointer] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                self.positions[pointer] = _position(event)
             container.append(value)
 
     def _check_collection_tag(self, event: Any) -> None:
@@ -466,7 +484,11 @@ class _YamlBuilder:
         }.get(tag)
         if expected is None:
             raise self._marked(event, f"unsupported YAML tag '{tag}'")
-        if expected is float and isinstance(resolved, int) and not isinstance(resolved, bool):
+        if (
+            expected is float
+            and isinstance(resolved, int)
+            and not isinstance(resolved, bool)
+        ):
             return float(resolved)
         if type(resolved) is not expected:
             raise self._marked(event, f"'{text}' is not a valid {tag[len(_TAG):]}")
@@ -474,6 +496,11 @@ class _YamlBuilder:
 
 
 _OPENED = object()
+
+
+def _position(event: Any) -> tuple[int, int]:
+    """The 1-based line and column where a parser event starts."""
+    return event.start_mark.line + 1, event.start_mark.column + 1
 
 
 def _resolve_plain(text: str) -> Any:
