@@ -142,7 +142,8 @@ def run_child(argv: Sequence[str], log: Path) -> Run:
 
 
 def ours_argv(spec: Path, out: Path, *extra: str) -> list[str]:
-    return [tool_path(OURS), str(spec), "-o", str(out), *extra]
+    # A folder the tool creates itself: it declines to write into one it did not create.
+    return [tool_path(OURS), str(spec), "-o", str(out / "generated"), *extra]
 
 
 def theirs_argv(spec: Path, out: Path) -> list[str]:
