@@ -543,7 +543,7 @@ def test_invalid_pyproject_table_is_a_usage_error(
     assert "unknown key 'outptu'; did you mean 'output'?" in result.stderr
 
 
-def test_unrelated_exception_in_config_is_not_swallowed(
+def test_document_error_without_diagnostics_still_exits_1(
     fake: FakeGenerator, project: Path
 ) -> None:
     fake.fail_with = DocumentError([])
