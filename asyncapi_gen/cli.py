@@ -36,6 +36,7 @@ from asyncapi_gen.errors import (
 )
 from asyncapi_gen.write import (
     FileChange,
+    WriteResult,
     build_manifest,
     check_package,
     format_files,
@@ -206,8 +207,23 @@ def _run(config: Config, mode: _Mode) -> int:
     shown = _shown(config.output)
     if is_up_to_date(config):
         logger.info("%s: manifest matches inputs and files; generation skipped", shown)
-        _verdict(f"{shown} is up to date", mode)
+        _up_to_date(shown, mode)
         return 0
+    files, inputs = _generate(config, mode)
+    if not mode.writes:
+        changes = _timed("check", check_package, files, config.output, shown)
+        logger.info("check: %d files compared, %d differ", len(files), len(changes))
+        return _report_changes(changes, shown, mode)
+    manifest = build_manifest(config, files, inputs)
+    result = _timed(
+        "write", write_package, files, config.output, manifest, force=mode.force
+    )
+    _report_write(result, shown, mode)
+    return 0
+
+
+def _generate(config: Config, mode: _Mode) -> tuple[dict[str, str], Any]:
+    """Run the generation stages and black; return the files and the inputs read."""
     # Imported here: a run the manifest settles never loads the generation stages.
     from asyncapi_gen.generate import generate_files
 
@@ -215,36 +231,52 @@ def _run(config: Config, mode: _Mode) -> int:
     try:
         package = generate_files(config, sink)
     except DocumentError as exc:
-        raise DocumentError(
-            [*exc.diagnostics, *_unseen(sink.items, exc.diagnostics)]
-        ) from exc
+        seen = [*exc.diagnostics, *_unseen(sink.items, exc.diagnostics)]
+        raise DocumentError(seen) from exc
     _print_diagnostics(sink.items, mode)
     files = _timed("format", format_files, package.files)
-    if not mode.writes:
-        return _report_changes(check_package(files, config.output, shown), shown, mode)
-    manifest = build_manifest(config, files, getattr(package, "inputs", None))
-    result = _timed(
-        "write", write_package, files, config.output, manifest, force=mode.force
+    # Inputs let the manifest settle later runs without generating; None turns that off.
+    return files, getattr(package, "inputs", None)
+
+
+def _report_write(result: WriteResult, shown: str, mode: _Mode) -> None:
+    logger.info(
+        "write: %d changed, %d removed, %d kept",
+        len(result.written),
+        len(result.removed),
+        len(result.kept),
     )
     for path in result.kept:
         _warn(
-            f"kept '{shown}/{path}': asyncapi-gen wrote it and no longer generates it, but it"
-            " was edited since; delete it by hand if it is not needed",
+            f"kept '{shown}/{path}': asyncapi-gen wrote it and no longer generates it,"
+            " but it was edited since; delete it by hand if it is not needed",
             mode,
         )
     if result.unchanged:
-        _summary(f"{shown} is up to date ({len(files)} files)", mode)
+        _up_to_date(shown, mode)
+        return
+    removed = (
+        f", removed {_count(len(result.removed), 'file')}" if result.removed else ""
+    )
+    _summary(f"wrote {_count(len(result.written), 'file')} to {shown}{removed}", mode)
+
+
+def _up_to_date(shown: str, mode: _Mode) -> None:
+    if mode.writes:
+        _summary(f"{shown} is up to date", mode)
     else:
-        removed = f", removed {len(result.removed)}" if result.removed else ""
-        _summary(f"wrote {len(result.written)} files to {shown}{removed}", mode)
-    return 0
+        _verdict(f"{shown} is up to date", mode)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _report_changes(changes: Sequence[FileChange], shown: str, mode: _Mode) -> int:
     for change in changes:
         click.echo(change.diff, nl=False)
     if not changes:
-        _verdict(f"{shown} is up to date", mode)
+        _up_to_date(shown, mode)
         return 0
     counts = {
         kind: sum(c.kind == kind for c in changes)

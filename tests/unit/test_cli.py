@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 class FakePackage:
     package_name: str
     files: dict[str, str]
-    inputs: tuple[Path, ...] = ()
+    inputs: tuple[Path, ...] | None = None
 
 
 @dataclass
@@ -38,6 +38,7 @@ class FakeGenerator:
 
     calls: list[Config] = field(default_factory=list)
     fail_with: BaseException | None = None
+    report_inputs: bool = True
 
     def generate_files(self, config: Config, sink: DiagnosticSink) -> FakePackage:
         self.calls.append(config)
@@ -63,7 +64,7 @@ class FakeGenerator:
             f"{name}/models.py": f"SPEC_LINES={len(text.splitlines())}\n",
             f"{name}/py.typed": "",
         }
-        return FakePackage(name, files, (config.spec,))
+        return FakePackage(name, files, (config.spec,) if self.report_inputs else None)
 
 
 @pytest.fixture()
@@ -113,8 +114,25 @@ def test_second_run_is_settled_by_the_manifest(
     result = invoke("specs/shop.yaml", "-o", "out")
 
     assert result.exit_code == 0
-    assert result.stderr == "out is up to date\n"
+    assert result.stdout == "out is up to date\n"
+    assert result.stderr == ""
     assert len(fake.calls) == 1
+
+
+def test_without_known_inputs_every_run_generates_and_compares(
+    fake: FakeGenerator, project: Path
+) -> None:
+    fake.report_inputs = False
+    invoke("specs/shop.yaml", "-o", "out")
+
+    result = invoke("specs/shop.yaml", "-o", "out", "-v")
+    check = invoke("specs/shop.yaml", "-o", "out", "--check")
+
+    assert result.exit_code == check.exit_code == 0
+    assert result.stdout == "out is up to date\n"
+    assert "info: write: 0 changed, 0 removed, 0 kept\n" in result.stderr
+    assert check.stderr == "out is up to date\n"
+    assert len(fake.calls) == 3
 
 
 def test_spec_change_regenerates(fake: FakeGenerator, project: Path) -> None:
@@ -125,7 +143,7 @@ def test_spec_change_regenerates(fake: FakeGenerator, project: Path) -> None:
 
     result = invoke("specs/shop.yaml", "-o", "out")
 
-    assert result.stdout == "wrote 1 files to out\n"
+    assert result.stdout == "wrote 1 file to out\n"
     assert (project / "out" / "shop" / "models.py").read_text() == "SPEC_LINES = 3\n"
 
 
@@ -182,7 +200,7 @@ def test_edited_stale_file_is_kept_with_a_warning(
     assert result.exit_code == 0
     assert "warning: kept 'out/old/models.py'" in result.stderr
     assert not (project / "out" / "old" / "__init__.py").exists()
-    assert result.stdout == "wrote 5 files to out, removed 2\n"
+    assert result.stdout == "wrote 5 files to out, removed 2 files\n"
 
 
 # --check and --diff
@@ -363,8 +381,9 @@ def test_vv_shows_stage_timings_and_default_does_not(
     assert "debug: stage format: " in loud.stderr
     assert "debug: stage write: " in loud.stderr
     assert again.stderr == (
-        "info: out: manifest matches inputs and files; generation skipped\nout is up to date\n"
+        "info: out: manifest matches inputs and files; generation skipped\n"
     )
+    assert again.stdout == "out is up to date\n"
 
 
 def test_logging_handler_is_removed_after_the_run(
