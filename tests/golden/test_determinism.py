@@ -23,7 +23,9 @@ DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 def generate(spec: str, output: Path, cwd: Path, seed: str = "0") -> dict[str, bytes]:
     """Run the command in a new process and return the tree it wrote."""
-    env = {**os.environ, "PYTHONHASHSEED": seed}
+    # PYTHONPATH: the package under test is found from any working folder, installed or not.
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": path}
     done = subprocess.run(
         [
             sys.executable,
