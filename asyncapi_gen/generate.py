@@ -1,0 +1,64 @@
+"""The whole job: load -> resolve -> build -> emit, for one Config.
+
+Returns the package files as text, not yet formatted; write.py formats and writes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .build import build_ir
+from .config import Config
+from .emit import emit_package
+from .errors import DiagnosticSink
+from .load import load_document
+from .resolve import resolve_document
+from .structure import check_structure
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GeneratedPackage:
+    """The files of one generated package, keyed by POSIX path under the output folder."""
+
+    package_name: str
+    files: dict[str, str]
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    logger.debug("stage %s: %.4f", name, time.perf_counter() - started)
+
+
+def generate_files(config: Config, sink: DiagnosticSink) -> GeneratedPackage:
+    """Generate the package for `config.spec`.
+
+    Raises:
+        DocumentError: the document or a file it references is broken; every error found is
+            in the exception, warnings stay in `sink`.
+    """
+    with _stage("load"):
+        document = load_document(config.spec)
+    with _stage("check"):
+        check_structure(document, sink)
+        sink.raise_if_errors()
+    with _stage("resolve"):
+        resolver = resolve_document(document, config)
+    with _stage("build"):
+        api = build_ir(resolver, config, sink)
+    logger.info(
+        "read %d documents, followed %d references",
+        len(resolver.documents),
+        resolver.followed,
+    )
+    with _stage("emit"):
+        files = emit_package(api)
+    logger.info("emitted %d files", len(files))
+    return GeneratedPackage(api.package_name, files)
