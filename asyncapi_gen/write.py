@@ -218,16 +218,28 @@ def write_package(
     _check_paths(files)
     contents = {path: _encode(files[path]) for path in sorted(files)}
     contents[MANIFEST] = _encode(manifest.to_text())
-    if _is_link(output):
-        raise OutputError(f"output folder '{output}' is a symlink; give a real folder")
+    _check_output(output)
+    # The temporary tree goes beside the output: an absolute path has a real parent.
+    target = _absolute(output)
     if not output.exists():
-        return _write_new(output, contents)
-    if not output.is_dir():
-        raise OutputError(f"output '{output}' exists and is not a folder")
+        return _write_new(target, contents)
     plan = _plan(output, contents, force)
     if plan.unchanged:
         return WriteResult(unchanged=True, kept=plan.kept)
-    return _replace(output, contents, plan)
+    return _replace(target, contents, plan)
+
+
+def _check_output(output: Path) -> None:
+    if output.is_symlink():
+        raise OutputError(f"output folder '{output}' is a symlink; give a real folder")
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"output '{output}' exists and is not a folder")
+    if Path.cwd().resolve().is_relative_to(output.resolve()):
+        # Swapping in a new tree would pull the working folder (a repository?) out from
+        # under the user; the output must be a folder of its own.
+        raise OutputError(
+            f"output folder '{output}' holds the working folder; give a folder of its own"
+        )
 
 
 # Reading the output folder without following symlinks.
@@ -273,10 +285,6 @@ def _walk(output: Path) -> dict[str, int]:
                 if stat.S_ISDIR(mode):
                     pending.append((f"{rel}/", Path(entry.path)))
     return found
-
-
-def _is_link(path: Path) -> bool:
-    return path.is_symlink()
 
 
 # Comparing.

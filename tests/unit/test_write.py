@@ -151,6 +151,32 @@ def test_write_into_empty_existing_folder(spec: Path, tmp_path: Path) -> None:
     assert (out / "README.md").is_file()
 
 
+@pytest.mark.parametrize("name", [".", "..", ""])
+def test_refuses_an_output_folder_holding_the_working_folder(
+    name: str, spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+    with pytest.raises(OutputError, match="holds the working folder"):
+        generate(spec, Path(name), force=True)
+
+    assert list(work.iterdir()) == []
+
+
+def test_relative_output_path_builds_beside_it(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    generate(spec, Path("out"))
+
+    generate(spec, Path("out"), {**FILES, "README.md": "# changed\n"})
+
+    assert (tmp_path / "out" / "README.md").read_text() == "# changed\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
+
+
 def test_generated_paths_must_be_plain_relative_paths(
     spec: Path, tmp_path: Path
 ) -> None:
