@@ -885,7 +885,7 @@ def _finish_models(walker: _Builder, names: dict[str, str]) -> tuple[Model, ...]
         models.append(
             Model(
                 name=names[draft.uri],
-                pointer=draft.uri,
+                pointer=_source(draft.node, walker.resolver),
                 kind=draft.kind,
                 description=draft.description,
                 fields=tuple(replace(f, type=rename(f.type)) for f in draft.fields),
@@ -897,6 +897,16 @@ def _finish_models(walker: _Builder, names: dict[str, str]) -> tuple[Model, ...]
             )
         )
     return tuple(sorted(models, key=lambda m: m.name))
+
+
+def _source(node: Node, resolver: Resolver) -> str:
+    """Where a schema stands, for people: file relative to the root folder, then pointer."""
+    path = node.document.path.resolve()
+    try:
+        shown = path.relative_to(resolver.root_dir).as_posix()
+    except ValueError:
+        shown = path.name
+    return f"{shown}{node.pointer}"
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:

@@ -311,6 +311,10 @@ def _load_yaml(path: Path, shown: str, text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
+        if "nesting depth" in problem:
+            # libyaml has a depth bound of its own; say it in our words.
+            problem = f"document is nested deeper than {MAX_DEPTH} levels"
+            raise _fail(shown, line, column, problem) from exc
         raise _fail(shown, line, column, f"malformed YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         raise _fail(shown, 1, 1, f"malformed YAML: {exc}") from exc

@@ -17,7 +17,14 @@ _RESERVED_CLASS = frozenset(
 # A field named like a builtin type would shadow it in the class namespace that
 # `typing.get_type_hints` reads; a field named like our API would replace the method.
 MODEL_API = frozenset(
-    {"from_dict", "to_dict", "from_json", "to_json", "validate", "additional_properties"}
+    {
+        "from_dict",
+        "to_dict",
+        "from_json",
+        "to_json",
+        "validate",
+        "additional_properties",
+    }
 )
 _RESERVED_FIELD = frozenset({*keyword.kwlist, *dir(builtins), *MODEL_API})
 _ENUM_RESERVED = frozenset({"mro", "name", "value"})

@@ -125,9 +125,7 @@ class Resolver:
         seen: list[str] = []
         while node.is_ref():
             if node.uri in seen:
-                chain = " -> ".join(
-                    s.split("#", 1)[1] or "#" for s in [*seen, node.uri]
-                )
+                chain = " -> ".join(_pointer_of(s) for s in [*seen, node.uri])
                 raise ReferenceError_(f"reference loop with no schema in it: {chain}")
             seen.append(node.uri)
             node = self.lookup(node.value["$ref"], node.base)
@@ -323,6 +321,10 @@ def _nearest(node: Node, token: str, ref: str) -> str | None:
         return None
     prefix = ref.rsplit("/", 1)[0]
     return f"did you mean '{prefix}/{close[0].replace('~', '~0').replace('/', '~1')}'?"
+
+
+def _pointer_of(uri: str) -> str:
+    return "#" + uri.partition("#")[2]
 
 
 def _short(uri: str) -> str:
