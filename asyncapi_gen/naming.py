@@ -27,7 +27,6 @@ MODEL_API = frozenset(
     }
 )
 _RESERVED_FIELD = frozenset({*keyword.kwlist, *dir(builtins), *MODEL_API})
-_ENUM_RESERVED = frozenset({"mro", "name", "value"})
 
 _SPLIT = re.compile(r"[^0-9A-Za-z\u0080-\U0010ffff]+")
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -104,8 +103,8 @@ def enum_member_name(value: object) -> str:
         return "EMPTY"
     if name[0].isdigit():
         name = f"VALUE_{name}"
-    if name.lower() in _ENUM_RESERVED or keyword.iskeyword(name):
-        name += "_"
+    # Upper case keeps clear of `mro`, `name`, `value` and every keyword; the word split
+    # drops the underscores that would make `_sunder_` or `__dunder__` names.
     return name
 
 
