@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import naming
+from . import naming, samples
 from .config import Config, Perspective
 from .errors import DiagnosticSink
 from .ir import (
@@ -585,9 +585,36 @@ class _DocumentWalker(_Builder):
             headers=headers_type,
             headers_validator=headers_validator,
             content_type=content_type or self.default_content_type,
+            samples=samples.message_candidates(
+                parts.get("examples"), "payload", parts.get("payload"), self.follow
+            ),
+            header_samples=samples.message_candidates(
+                parts.get("examples"), "headers", parts.get("headers"), self.follow
+            ),
+            correlation_id=self._correlation_id(parts.get("correlationId")),
         )
         self.messages[target.uri] = ref
         return ref
+
+    def _correlation_id(self, node: Node | None) -> tuple[str, str]:
+        """Where a message keeps its correlation id: ("header"|"payload", pointer)."""
+        target = self.follow(node) if node is not None else None
+        if target is None or not isinstance(target.value, dict):
+            return ("", "")
+        location = target.value.get("location")
+        if not isinstance(location, str):
+            return ("", "")
+        # AsyncAPI 2.x runtime expression: $message.header#/a/b or $message.payload#/a/b.
+        source, _, pointer = location.partition("#")
+        part = {"$message.header": "header", "$message.payload": "payload"}
+        if source not in part or (pointer and not pointer.startswith("/")):
+            self.sink.warning(
+                f"correlationId location '{location}' is not a header or payload "
+                "pointer; the correlation id is not read",
+                target.location,
+            )
+            return ("", "")
+        return (part[source], pointer)
 
     def _merge_traits(self, message: Node) -> dict[str, Node]:
         """Message fields after its traits (AsyncAPI 2.x: JSON Merge Patch, in order)."""
@@ -721,6 +748,11 @@ class _DocumentWalker(_Builder):
             params_class=(
                 f"{naming.class_name(operation_id)}Params" if parameters else ""
             ),
+            segments=_segments(address, parameters),
+            # MQTT filters match whole levels: a level holding a parameter becomes `+`.
+            subscription="/".join(
+                "+" if _PARAM.search(level) else level for level in address.split("/")
+            ),
         )
 
     def _operation_messages(
@@ -771,6 +803,7 @@ class _DocumentWalker(_Builder):
                     wire_name=wire,
                     type=self.type_of(schema, hint),
                     validator=self.validator_for(schema, f"{hint}_parameter"),
+                    samples=samples.parameter_candidates(schema, wire, self.follow),
                 )
             )
         return tuple(result)

@@ -104,6 +104,7 @@ class Parameter:
     wire_name: str
     type: TypeRef
     validator: str
+    samples: tuple[str, ...] = ()  # candidate sample values as JSON text, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,11 @@ class MessageRef:
     headers: TypeRef | None = None
     headers_validator: str = ""
     content_type: str = ""
+    # Candidate samples as JSON text, best first: document examples, then synthesised.
+    samples: tuple[str, ...] = ()
+    header_samples: tuple[str, ...] = ()
+    # Where the correlation id is: ("header" | "payload", JSON pointer), or ("", "").
+    correlation_id: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,7 @@ class Route:
     params_class: str = ""
     # The address cut at its parameters: ("literal", text) or ("param", Python name).
     segments: tuple[tuple[str, str], ...] = ()
+    subscription: str = ""  # MQTT-style filter: each parameter level becomes `+`
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,425 @@
+"""Sample values for the test kit: the document's examples first, else synthesised.
+
+Build stage helper: takes schema and message nodes, returns candidate JSON values in the order
+to try them. `settle_samples` (emit stage) keeps the first candidate the generated validator
+accepts, so a sample the package ships always validates.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import types
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from .resolve import Node
+
+Follow = Callable[[Node], "Node | None"]
+
+# Deeper than this, objects keep only required properties and arrays stay empty, so
+# recursive schemas end.
+_MAX_DEPTH = 8
+_FORMATS: dict[str, str] = {
+    "date-time": "2024-01-01T12:00:00Z",
+    "date": "2024-01-01",
+    "time": "12:00:00Z",
+    "email": "user@example.com",
+    "idn-email": "user@example.com",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uri": "https://example.com/",
+    "iri": "https://example.com/",
+    "uri-reference": "https://example.com/",
+    "iri-reference": "https://example.com/",
+    "uri-template": "https://example.com/{id}",
+    "uuid": "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+    "json-pointer": "/a",
+    "relative-json-pointer": "0",
+    "regex": "^a$",
+}
+_TYPE_ORDER = ("object", "string", "integer", "number", "boolean", "array", "null")
+
+
+class _NoSample(Exception):
+    """The synthesiser found no value for a schema (a contradiction, or too deep)."""
+
+
+def json_text(value: Any) -> str:
+    """The canonical JSON text of a sample: document key order, ASCII only."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def message_candidates(
+    examples: Node | None, part: str, schema: Node | None, follow: Follow
+) -> tuple[str, ...]:
+    """Candidate samples for one message part (`payload` or `headers`), as JSON text.
+
+    Order: the message's `examples` (AsyncAPI 2.x: a list of {headers, payload}), the
+    schema's own `examples`/`example`, then one synthesised from the schema.
+    """
+    found: list[Any] = []
+    if examples is not None and isinstance(examples.value, list):
+        for item in examples.value:
+            if isinstance(item, dict) and part in item:
+                found.append(item[part])
+    if schema is not None:
+        found.extend(schema_examples(schema, follow))
+        synthesised = synthesise(schema, follow)
+        if synthesised is not None:
+            found.append(synthesised[0])
+    unique: dict[str, None] = {}
+    for value in found:
+        unique.setdefault(json_text(value), None)
+    return tuple(unique)
+
+
+def schema_examples(schema: Node, follow: Follow) -> list[Any]:
+    """The values a schema offers itself: `examples` (a list), then `example`."""
+    target = follow(schema)
+    if target is None or not isinstance(target.value, dict):
+        return []
+    value = target.value
+    found = []
+    if isinstance(value.get("examples"), list):
+        found.extend(value["examples"])
+    if "example" in value:
+        found.append(value["example"])
+    return found
+
+
+def synthesise(schema: Node, follow: Follow, name: str = "") -> tuple[Any] | None:
+    """One value built from the schema alone, deterministically; None when none is found."""
+    try:
+        return (_Synthesiser(follow).value(schema, name, 0),)
+    except (_NoSample, RecursionError):
+        return None
+
+
+class _Synthesiser:
+    def __init__(self, follow: Follow) -> None:
+        self.follow = follow
+
+    def value(self, node: Node, name: str, depth: int) -> Any:
+        target = self.follow(node)
+        if target is None or target.value is False:
+            raise _NoSample
+        if not isinstance(target.value, dict):
+            return name or "sample"
+        schema = self.merged(target)
+        for key in ("const",):
+            if key in schema:
+                return schema[key]
+        for key in ("examples", "enum"):
+            if isinstance(schema.get(key), list) and schema[key]:
+                return schema[key][0]
+        for key in ("example", "default"):
+            if key in schema:
+                return schema[key]
+        options = schema.get("oneOf") or schema.get("anyOf")
+        if isinstance(options, list) and options:
+            return self.value(options[0], name, depth + 1)
+        return self.typed(schema, _pick_type(schema), name, depth)
+
+    def merged(self, target: Node) -> dict[str, Any]:
+        """The schema with its `allOf` branches folded in: properties and required joined."""
+        result: dict[str, Any] = {}
+        for part in self._branches(target, set()):
+            for key, item in part.value.items():
+                if key == "allOf":
+                    continue
+                if key == "properties" and isinstance(item, dict):
+                    props = result.setdefault("properties", {})
+                    for prop in item:
+                        props.setdefault(prop, part.child("properties").child(prop))
+                elif key == "required" and isinstance(item, list):
+                    result.setdefault("required", [])
+                    result["required"] += [
+                        r for r in item if r not in result["required"]
+                    ]
+                elif key in ("items", "additionalProperties") and isinstance(
+                    item, (dict, bool)
+                ):
+                    result.setdefault(key, part.child(key))
+                elif key in ("oneOf", "anyOf") and isinstance(item, list):
+                    options = part.child(key)
+                    result.setdefault(key, [options.child(i) for i in range(len(item))])
+                else:
+                    result.setdefault(key, item)
+        return result
+
+    def _branches(self, target: Node, seen: set[str]) -> Iterator[Node]:
+        if target.uri in seen or not isinstance(target.value, dict):
+            return
+        seen.add(target.uri)
+        yield target
+        all_of = target.get("allOf")
+        if all_of is None or not isinstance(all_of.value, list):
+            return
+        for index in range(len(all_of.value)):
+            branch = self.follow(all_of.child(index))
+            if branch is None or branch.value is False:
+                raise _NoSample
+            if branch.value is not True:
+                yield from self._branches(branch, seen)
+
+    def typed(self, schema: dict[str, Any], kind: str, name: str, depth: int) -> Any:
+        if kind == "object":
+            return self.object(schema, depth)
+        if kind == "array":
+            return self.array(schema, name, depth)
+        if kind == "string":
+            return _string(schema, name)
+        if kind in ("integer", "number"):
+            return _number(schema, kind == "integer")
+        if kind == "boolean":
+            return True
+        return None
+
+    def object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        properties: dict[str, Node] = schema.get("properties", {})
+        required = [r for r in schema.get("required", []) if isinstance(r, str)]
+        result: dict[str, Any] = {}
+        for prop, node in properties.items():
+            if prop in required:
+                result[prop] = self.value(node, prop, depth + 1)
+            elif depth < _MAX_DEPTH:
+                try:
+                    result[prop] = self.value(node, prop, depth + 1)
+                except _NoSample:
+                    continue
+        extra = schema.get("additionalProperties")
+        for prop in required:
+            if prop in result:
+                continue
+            if isinstance(extra, Node) and isinstance(extra.value, dict):
+                result[prop] = self.value(extra, prop, depth + 1)
+            else:
+                result[prop] = prop
+        return result
+
+    def array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
+        items = schema.get("items")
+        minimum = schema.get("minItems", 0)
+        count = minimum if isinstance(minimum, int) else 0
+        if depth < _MAX_DEPTH:
+            count = max(count, 1)
+        if isinstance(items, Node) and isinstance(items.value, list):
+            return [
+                self.value(items.child(i), name, depth + 1)
+                for i in range(len(items.value))
+            ]
+        if count == 0:
+            return []
+        if not isinstance(items, Node):
+            return [f"{name or 'item'}{i}" for i in range(count)]
+        first = self.value(items, name, depth + 1)
+        if count == 1 or not isinstance(first, str):
+            return [first] * count
+        return [first if i == 0 else f"{first}{i}" for i in range(count)]
+
+
+def _pick_type(schema: Mapping[str, Any]) -> str:
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        declared = [declared]
+    if isinstance(declared, list):
+        for kind in _TYPE_ORDER:
+            if kind in declared:
+                return kind
+        return "null"
+    if "properties" in schema or "required" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    if any(k in schema for k in ("pattern", "minLength", "maxLength", "format")):
+        return "string"
+    if any(k in schema for k in ("minimum", "maximum", "multipleOf")):
+        return "number"
+    return "string"
+
+
+def _string(schema: Mapping[str, Any], name: str) -> str:
+    form = schema.get("format")
+    if isinstance(form, str) and form in _FORMATS:
+        return _FORMATS[form]
+    pattern = schema.get("pattern")
+    text = name or "sample"
+    if isinstance(pattern, str):
+        text = pattern_sample(pattern, text)
+    low = schema.get("minLength")
+    high = schema.get("maxLength")
+    if isinstance(low, int) and len(text) < low:
+        text += "x" * (low - len(text))
+    if isinstance(high, int) and len(text) > high:
+        text = text[:high]
+    return text
+
+
+def _number(schema: Mapping[str, Any], integer: bool) -> int | float:
+    low, high = _bound(schema, "minimum"), _bound(schema, "maximum")
+    ex_low, ex_high = _bound(schema, "exclusiveMinimum"), _bound(
+        schema, "exclusiveMaximum"
+    )
+    step = _bound(schema, "multipleOf")
+    value: float = 1
+    if low is not None:
+        value = max(value, low)
+    if ex_low is not None:
+        value = max(value, ex_low + 1)
+    if high is not None:
+        value = min(value, high)
+    if ex_high is not None and value >= ex_high:
+        value = ex_high - 1
+    if step is not None and step > 0:
+        value = math.ceil(value / step) * step
+    if integer or float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _bound(schema: Mapping[str, Any], key: str) -> float | None:
+    value = schema.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def pattern_sample(pattern: str, fallback: str) -> str:
+    """A short string the regex matches, read off its parsed form; `fallback` when unsure."""
+    try:
+        parsed = _parser().parse(pattern)
+        return "".join(_regex_text(parsed))
+    except (
+        Exception
+    ):  # any pattern Python cannot read, or a construct not handled below
+        return fallback
+
+
+def _parser() -> Any:
+    # Python's own regex parser (re._parser since 3.11, sre_parse before).
+    module = getattr(re, "_parser", None)
+    if module is None:  # pragma: no cover - Python 3.10
+        import sre_parse as module
+    return module
+
+
+def _regex_text(items: Any) -> Iterator[str]:
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            yield chr(arg)
+        elif name == "ANY":
+            yield "a"
+        elif name == "IN":
+            yield _class_char(arg)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, inner = arg
+            yield "".join(_regex_text(inner)) * max(low, 0)
+        elif name == "SUBPATTERN":
+            yield from _regex_text(arg[-1])
+        elif name == "ATOMIC_GROUP":
+            yield from _regex_text(arg)
+        elif name == "BRANCH":
+            yield from _regex_text(arg[1][0])
+        elif name == "AT":
+            continue
+        else:
+            raise ValueError(f"regex construct {name} is not sampled")
+
+
+def _class_char(items: Any) -> str:
+    for op, arg in items:
+        name = str(op)
+        if name == "NEGATE":
+            raise ValueError("negated class")
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "RANGE":
+            return chr(arg[0])
+        if name == "CATEGORY":
+            return {"CATEGORY_DIGIT": "0", "CATEGORY_SPACE": " "}.get(str(arg), "a")
+    raise ValueError("empty class")
+
+
+# Settling: keep the first candidate the generated validator accepts.
+
+
+def settle_samples(
+    validators_source: str,
+    validation_source: str,
+    candidates: Mapping[str, tuple[str, tuple[str, ...]]],
+) -> dict[str, str]:
+    """Pick, per key, the first candidate its validator accepts.
+
+    Args:
+        validators_source: the text of the generated `validators.py`.
+        validation_source: the text of the generated `_validation.py` it imports.
+        candidates: key -> (validator name, candidate JSON texts in order).
+
+    Returns:
+        key -> chosen JSON text; keys with no valid candidate are left out.
+    """
+    module = _load_validators(validators_source, validation_source)
+    chosen: dict[str, str] = {}
+    for key, (validator, texts) in candidates.items():
+        check = getattr(module, f"is_valid_{validator}")
+        for text in texts:
+            if check(json.loads(text)):
+                chosen[key] = text
+                break
+    return chosen
+
+
+def _load_validators(
+    validators_source: str, validation_source: str
+) -> types.ModuleType:
+    """Execute the generated validators as a throwaway package, to run them on samples."""
+    package = "_asyncapi_gen_sample_check"
+    parent = types.ModuleType(package)
+    parent.__path__ = []
+    saved = {k: sys.modules.get(k) for k in (package, f"{package}._validation")}
+    sys.modules[package] = parent
+    try:
+        support = _exec_module(f"{package}._validation", validation_source, package)
+        sys.modules[f"{package}._validation"] = support
+        return _exec_module(f"{package}.validators", validators_source, package)
+    finally:
+        for name, previous in saved.items():
+            if previous is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = previous
+
+
+def _exec_module(name: str, source: str, package: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__package__ = package
+    # dataclasses look the module up in sys.modules while a class is being built.
+    sys.modules[name] = module
+    try:
+        exec(compile(source, name, "exec"), module.__dict__)
+    finally:
+        sys.modules.pop(name, None)
+    return module
+
+
+def parameter_candidates(schema: Node, wire: str, follow: Follow) -> tuple[str, ...]:
+    """Candidate values for a channel parameter: each must stay one non-empty level."""
+    found = [*schema_examples(schema, follow)]
+    synthesised = synthesise(schema, follow, wire)
+    if synthesised is not None:
+        found.append(synthesised[0])
+    unique: dict[str, None] = {}
+    for value in found:
+        if isinstance(value, (int, float, str)) and _one_level(str(value)):
+            unique.setdefault(json_text(value), None)
+    return tuple(unique)
+
+
+def _one_level(text: str) -> bool:
+    return bool(text) and not any(c in text for c in "/+#")
