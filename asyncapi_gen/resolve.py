@@ -88,8 +88,15 @@ def schema_base(value: Any, outer: str) -> str:
     if isinstance(value, dict) and "$ref" not in value:
         schema_id = value.get("$id")
         if isinstance(schema_id, str):
-            return urllib.parse.urljoin(outer, schema_id)
+            return join_uri(outer, schema_id)
     return outer
+
+
+def join_uri(base: str, ref: str) -> str:
+    """Resolve `ref` against `base`; a fragment-only ref keeps any base (urljoin drops `urn:`)."""
+    if ref.startswith("#"):
+        return base.partition("#")[0] + ref
+    return urllib.parse.urljoin(base, ref)
 
 
 def document_node(document: Document, address: str | None = None) -> Node:
@@ -134,7 +141,7 @@ class Resolver:
     def lookup(self, ref: str, base: str) -> Node:
         """Return the node that `ref`, read against `base`, points at (one step)."""
         self.followed += 1
-        absolute = urllib.parse.urljoin(base, ref)
+        absolute = join_uri(base, ref)
         address, _, fragment = absolute.partition("#")
         fragment = urllib.parse.unquote(fragment)
         logger.debug("reference %s", _short(absolute))
