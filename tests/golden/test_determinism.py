@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -61,36 +62,55 @@ def assert_same(first: dict[str, bytes], second: dict[str, bytes]) -> None:
     assert different == []
 
 
-def test_identical_under_three_hash_seeds(tmp_path: Path) -> None:
-    trees = [
-        generate("specs/connectx.yaml", tmp_path / f"seed-{seed}", REPO, seed)
-        for seed in SEEDS
-    ]
-
-    assert len(trees[0]) > 5
-    for tree in trees[1:]:
-        assert_same(trees[0], tree)
-
-
-def test_identical_from_two_working_folders_and_path_spellings(tmp_path: Path) -> None:
-    elsewhere = tmp_path / "elsewhere"
+@pytest.fixture(scope="module")
+def connectx_runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict[str, bytes]]:
+    """connectx generated five ways: three seeds, another working folder, relative paths."""
+    base = tmp_path_factory.mktemp("determinism")
+    elsewhere = base / "elsewhere"
     elsewhere.mkdir()
+    runs = {
+        f"seed {seed}": generate(
+            "specs/connectx.yaml", base / f"seed-{seed}", REPO, seed
+        )
+        for seed in SEEDS
+    }
+    # An absolute spec path from another working folder, with a relative output path.
+    runs["absolute spec"] = generate(str(CONNECTX), Path("out"), elsewhere, "5")
+    # A spec path relative to the spec's own folder.
+    runs["spec folder"] = generate(
+        "connectx.yaml", base / "inside", CONNECTX.parent, "6"
+    )
+    return runs
 
-    relative = generate("specs/connectx.yaml", tmp_path / "relative", REPO)
-    absolute = generate(str(CONNECTX), Path("out"), elsewhere)
-    inside = generate("connectx.yaml", tmp_path / "inside", CONNECTX.parent)
 
-    assert (elsewhere / "out").is_dir()
-    assert_same(relative, absolute)
-    assert_same(relative, inside)
+def test_identical_under_three_hash_seeds(
+    connectx_runs: dict[str, dict[str, bytes]],
+) -> None:
+    first, *others = (connectx_runs[f"seed {seed}"] for seed in SEEDS)
+
+    assert len(first) > 5
+    for tree in others:
+        assert_same(first, tree)
 
 
-def test_output_holds_no_absolute_paths_or_timestamps(tmp_path: Path) -> None:
-    tree = generate(str(CONNECTX), tmp_path / "out", tmp_path)
+def test_identical_from_two_working_folders_and_path_spellings(
+    connectx_runs: dict[str, dict[str, bytes]],
+) -> None:
+    relative = connectx_runs["seed 0"]
+
+    assert_same(relative, connectx_runs["absolute spec"])
+    assert_same(relative, connectx_runs["spec folder"])
+
+
+def test_output_holds_no_absolute_paths_or_timestamps(
+    connectx_runs: dict[str, dict[str, bytes]],
+) -> None:
     spec_text = CONNECTX.read_text(encoding="utf-8")
-    forbidden = {str(tmp_path), str(REPO), str(REPO.resolve())}
+    forbidden = {str(REPO), str(REPO.resolve()), str(Path.cwd()), tempfile.gettempdir()}
 
-    for name, data in tree.items():
+    for name, data in connectx_runs["absolute spec"].items():
         text = data.decode("utf-8")
         assert not [f for f in forbidden if f in text], name
         # A date-time in the output must come from the document (an example), not the clock.
