@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
