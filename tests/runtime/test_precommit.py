@@ -99,9 +99,10 @@ def baseline(
     git(repo, "init", "-q", env=env)
     git(repo, "add", "-A", env=env)
     first = run(repo, sys.executable, "-m", "pre_commit", "run", env=env)
-    # The first run installs the hook's environment and writes the package: "files were
-    # modified by this hook" makes pre-commit exit 1 here, as it should.
-    assert first.returncode == 1, first.stdout + first.stderr
+    # The first run installs the hook's environment and writes the package. pre-commit
+    # only sees changes to tracked files, so new files alone pass; later runs also rewrite
+    # the tracked manifest, and that makes pre-commit fail.
+    assert first.returncode == 0, first.stdout + first.stderr
     assert (repo / "out" / "connectx" / "__init__.py").is_file(), first.stdout
     installed = run(repo, sys.executable, "-m", "pre_commit", "install", env=env)
     assert installed.returncode == 0, installed.stderr
