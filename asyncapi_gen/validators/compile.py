@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import AsyncapiGenError, DiagnosticSink
 from ..resolve import Node, Resolver
-from .checks import ALL_ATOMS, GROUP_ATOMS, Conjunction, is_count, is_number, type_atoms
+from .checks import GROUP_ATOMS, Conjunction, is_count, is_number, type_atoms
 from .graph import SchemaGraph
 from .runtime import load_runtime
 
@@ -149,7 +149,15 @@ class _Compiler:
     def find_helpers(self) -> None:
         """Import exactly the runtime names the generated text uses."""
         text = "\n".join([*self.bodies, *self.constants])
-        names = ["MAX_DEPTH", "freeze", "is_multiple", "is_unique", "join", "report", "show"]
+        names = [
+            "MAX_DEPTH",
+            "freeze",
+            "is_multiple",
+            "is_unique",
+            "join",
+            "report",
+            "show",
+        ]
         names += [f"is_{f.replace('-', '_')}" for f in self.runtime.FORMATS]
         self.helpers = {n for n in names if re.search(rf"\b{n}\b", text)}
 
@@ -235,6 +243,7 @@ class _Compiler:
             body.add(1, "return True")
         elif len(body.lines) == (3 if deep else 0):
             body.add(1, "return None")
+        body.lines = _prune(body.lines)
         if mode == "valid":
             body.lines = _merge_fails(body.lines)
         comment = f"# {_comment(node)}"
@@ -842,7 +851,10 @@ class _Emitter:
         key = self.body.fresh("k")
         item = self.body.fresh("v")
         member = f"join({path}, {key})"
-        compiled_all = all(self.c.pattern(p, facet.child("patternProperties").child(p)) for p in patterns)
+        compiled_all = all(
+            self.c.pattern(p, facet.child("patternProperties").child(p))
+            for p in patterns
+        )
         if not compiled_all:
             # An unchecked pattern might match any member: leave additional members unchecked.
             extra = None
@@ -958,9 +970,22 @@ class _Emitter:
 
 _COMPLEX = frozenset(
     {
-        "$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "properties",
-        "patternProperties", "additionalProperties", "dependencies", "propertyNames",
-        "items", "additionalItems", "contains",
+        "$ref",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        "dependencies",
+        "propertyNames",
+        "items",
+        "additionalItems",
+        "contains",
     }
 )
 
@@ -974,14 +999,18 @@ class _ExpressionBody(_Body):
         raise _NotSimple
 
 
-def _simple_expression(emitter: _Emitter, target: Node, var: str, ctx: _Ctx) -> str | None:
+def _simple_expression(
+    emitter: _Emitter, target: Node, var: str, ctx: _Ctx
+) -> str | None:
     """An inline bool expression for a schema of scalar keywords only, else None."""
     if any(key in _COMPLEX for key in target.value):
         return None
     shadow = _Emitter(emitter.c, "expr", _ExpressionBody())
     conj = shadow.conjunction(target, ctx)
     try:
-        shadow.conjunction_checks(conj, var, "p", _Ctx(ctx.known, frozenset(), 0, ctx.chain))
+        shadow.conjunction_checks(
+            conj, var, "p", _Ctx(ctx.known, frozenset(), 0, ctx.chain)
+        )
     except _NotSimple:
         return None
     if not shadow.conditions:
@@ -992,7 +1021,7 @@ def _simple_expression(emitter: _Emitter, target: Node, var: str, ctx: _Ctx) -> 
 _SIMPLE_TESTS = (
     (re.compile(r"(\w+) in (\w+)"), r"\1 not in \2"),
     (re.compile(r"(\w+) == (.+)"), r"\1 != \2"),
-    (re.compile(r"(\w+) is None"), r"\1 is not None"),
+    (re.compile(r"(\w+) is (None|True|False)"), r"\1 is not \2"),
     (re.compile(r"type\((\w+)\) is (\w+)"), r"type(\1) is not \2"),
 )
 
@@ -1002,7 +1031,76 @@ def _negate(test: str) -> str:
     for pattern, replacement in _SIMPLE_TESTS:
         if pattern.fullmatch(test) and " or " not in test and " and " not in test:
             return pattern.sub(replacement, test)
+    if _one_group(test):
+        return f"not {test}"
     return f"not ({test})"
+
+
+def _one_group(test: str) -> bool:
+    """Whether `test` is wrapped whole in one pair of parentheses."""
+    if not (test.startswith("(") and test.endswith(")")):
+        return False
+    depth = 0
+    for index, char in enumerate(test):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and index < len(test) - 1:
+            return False
+    return True
+
+
+_ASSIGNED = re.compile(r"(v\d+) = .*")
+_LOOP = re.compile(r"for (?:(\w+), )?(\w+) in (.+)\.items\(\):|for (\w+) in (.+):")
+
+
+def _prune(lines: list[str]) -> list[str]:
+    """Drop locals nobody reads and blocks left empty; loop names nobody reads become `_`."""
+    changed = True
+    while changed:
+        changed = False
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            stripped = line.lstrip()
+            indent = len(line) - len(stripped)
+            rest = "\n".join(lines[index + 1 :])
+            assigned = _ASSIGNED.fullmatch(stripped)
+            if assigned and not re.search(rf"\b{assigned.group(1)}\b", rest):
+                changed = True
+                continue
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            deeper = len(following) - len(following.lstrip()) > indent
+            if stripped.endswith(":") and stripped.startswith(("if ", "for ", "else:")):
+                if not deeper and not following.strip().startswith("else:"):
+                    changed = True
+                    continue
+            renamed = _rename_unused_loop(line, lines[index + 1 :], indent)
+            out.append(_rename_unused_loop(renamed, lines[index + 1 :], indent))
+        lines = out
+    return lines
+
+
+def _rename_unused_loop(line: str, rest: list[str], indent: int) -> str:
+    stripped = line.lstrip()
+    if not stripped.startswith("for "):
+        return line
+    body = []
+    for following in rest:
+        if len(following) - len(following.lstrip()) <= indent:
+            break
+        body.append(following)
+    text = "\n".join(body)
+    match = _LOOP.fullmatch(stripped)
+    if match is None:
+        return line
+    if match.group(2) and not re.search(rf"\b{match.group(2)}\b", text):
+        key = match.group(1)
+        return line[:indent] + f"for {key} in {match.group(3)}:"
+    key = match.group(1)
+    if key and not re.search(rf"\b{key}\b", text):
+        return line[:indent] + f"for {match.group(2)} in {match.group(3)}.values():"
+    name = match.group(4)
+    if name and not name.startswith("_") and not re.search(rf"\b{name}\b", text):
+        return line.replace(f"for {name} in", "for _ in", 1)
+    return line
 
 
 def _merge_fails(lines: list[str]) -> list[str]:
@@ -1030,7 +1128,15 @@ def _merge_fails(lines: list[str]) -> list[str]:
             test = lines[index][len(indent) + 3 : -1]
             tests.append(f"({test})" if " or " in test else test)
             index += 2
-        joined = " or ".join(tests) if len(tests) > 1 else tests[0].removeprefix("(").removesuffix(")") if tests[0].startswith("(") and " or " in tests[0] else tests[0]
+        joined = (
+            " or ".join(tests)
+            if len(tests) > 1
+            else (
+                tests[0].removeprefix("(").removesuffix(")")
+                if tests[0].startswith("(") and " or " in tests[0]
+                else tests[0]
+            )
+        )
         out.append(f"{indent}if {joined}:")
         out.append(f"{indent}    return False")
     return out

@@ -20,7 +20,11 @@ from asyncapi_gen.errors import DiagnosticSink
 from asyncapi_gen.load import load_document
 from asyncapi_gen.resolve import resolve_document
 from asyncapi_gen.validators import compile_validators
-from asyncapi_gen.validators.testing import import_module, render_validators, write_package
+from asyncapi_gen.validators.testing import (
+    import_module,
+    render_validators,
+    write_package,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 JSTS = SHARED / "jsts"
@@ -50,13 +54,19 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
 # Cases whose schema the generator refuses with a diagnostic, with the reason.
 UNTRANSLATABLE = "a unicode property escape (\\p{...}) has no Python re equivalent"
 KNOWN_UNCHECKED: dict[tuple[str, str], str] = {
-    ("optional/ecmascript-regex.json", "patterns always use unicode semantics with pattern"): UNTRANSLATABLE,
+    (
+        "optional/ecmascript-regex.json",
+        "patterns always use unicode semantics with pattern",
+    ): UNTRANSLATABLE,
     ("optional/ecmascript-regex.json", "pattern with non-ASCII digits"): UNTRANSLATABLE,
     (
         "optional/ecmascript-regex.json",
         "patterns always use unicode semantics with patternProperties",
     ): UNTRANSLATABLE,
-    ("optional/ecmascript-regex.json", "patternProperties with non-ASCII digits"): UNTRANSLATABLE,
+    (
+        "optional/ecmascript-regex.json",
+        "patternProperties with non-ASCII digits",
+    ): UNTRANSLATABLE,
 }
 
 
@@ -88,7 +98,9 @@ def _groups() -> list[Group]:
     groups = []
     for name in _suite_files():
         for index, raw in enumerate(json.loads((SUITE / name).read_text("utf-8"))):
-            groups.append(Group(name, index, raw["description"], raw["schema"], raw["tests"]))
+            groups.append(
+                Group(name, index, raw["description"], raw["schema"], raw["tests"])
+            )
     return groups
 
 
@@ -150,7 +162,9 @@ def _disagreements(group: Group) -> list[tuple[str, Any, bool]]:
     for test in group.tests:
         errors = module.validate_case(test["data"])
         valid = module.is_valid_case(test["data"])
-        assert valid == (errors == []), f"fast and error paths disagree on {test['data']!r}"
+        assert valid == (
+            errors == []
+        ), f"fast and error paths disagree on {test['data']!r}"
         if valid != test["valid"]:
             wrong.append((test["description"], test["data"], test["valid"]))
     return wrong
@@ -170,18 +184,25 @@ def test_group(compiled: dict[tuple[str, int], Group], key: tuple[str, int]) -> 
     assert not errors, "\n".join(errors)
     wrong = _disagreements(group)
     pinned = {
-        (f, g, c): r for (f, g, c), r in KNOWN_EXCEPTIONS.items() if (f, g) == (group.file, group.description)
+        (f, g, c): r
+        for (f, g, c), r in KNOWN_EXCEPTIONS.items()
+        if (f, g) == (group.file, group.description)
     }
-    unexpected = [w for w in wrong if (group.file, group.description, w[0]) not in pinned]
+    unexpected = [
+        w for w in wrong if (group.file, group.description, w[0]) not in pinned
+    ]
     assert not unexpected, f"{group.description}: " + "; ".join(
-        f"{d} ({data!r} should be {'valid' if v else 'invalid'})" for d, data, v in unexpected
+        f"{d} ({data!r} should be {'valid' if v else 'invalid'})"
+        for d, data, v in unexpected
     )
     still = {w[0] for w in wrong}
     fixed = [c for (_, _, c) in pinned if c not in still]
     assert not fixed, f"pinned exceptions now pass, remove them: {fixed}"
 
 
-def test_pass_count(compiled: dict[tuple[str, int], Group], capsys: pytest.CaptureFixture[str]) -> None:
+def test_pass_count(
+    compiled: dict[tuple[str, int], Group], capsys: pytest.CaptureFixture[str]
+) -> None:
     """Count agreeing cases, required and optional, and print the totals."""
     totals = {"required": [0, 0], "optional": [0, 0]}
     for group in compiled.values():
@@ -192,5 +213,7 @@ def test_pass_count(compiled: dict[tuple[str, int], Group], capsys: pytest.Captu
         totals[kind][1] += cases
     with capsys.disabled():
         for kind, (good, total) in totals.items():
-            print(f"\nJSON Schema Test Suite draft-07 {kind}: {good}/{total} cases pass")
+            print(
+                f"\nJSON Schema Test Suite draft-07 {kind}: {good}/{total} cases pass"
+            )
     assert totals["required"][0] == totals["required"][1]
