@@ -205,7 +205,8 @@ def run(config: Config, mode: _Mode) -> int:
 
 def _run(config: Config, mode: _Mode) -> int:
     shown = _shown(config.output)
-    if is_up_to_date(config):
+    # --force regenerates even when the manifest says nothing changed.
+    if not (mode.force and mode.writes) and is_up_to_date(config):
         logger.info("%s: manifest matches inputs and files; generation skipped", shown)
         _up_to_date(shown, mode)
         return 0
