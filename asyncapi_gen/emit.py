@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from . import samples
 from .errors import TemplateError
 from .ir import Api, Field, Kind, Model, TypeRef
 
@@ -300,6 +301,8 @@ def emit_package(api: Api) -> dict[str, str]:
         f"{package}/models.py": "models.py.jinja",
         f"{package}/registry.py": "registry.py.jinja",
         f"{package}/router.py": "router.py.jinja",
+        f"{package}/websocket.py": "websocket.py.jinja",
+        f"{package}/webhook.py": "webhook.py.jinja",
     }
     rendered = {}
     for path, template in files.items():
@@ -310,6 +313,15 @@ def emit_package(api: Api) -> dict[str, str]:
     )
     rendered[f"{package}/_validation.py"] = _render(
         environment, "validation.py.jinja", header=header
+    )
+    # Samples are checked by the validators just rendered, so each one shipped validates.
+    chosen = samples.settle_api(
+        api,
+        rendered[f"{package}/validators.py"],
+        rendered[f"{package}/_validation.py"],
+    )
+    rendered[f"{package}/testing.py"] = _render(
+        environment, "testing.py.jinja", **context, samples=chosen
     )
     rendered[f"{package}/py.typed"] = ""
     return rendered

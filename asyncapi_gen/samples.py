@@ -13,8 +13,10 @@ import re
 import sys
 import types
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from .ir import Api, Route
 from .resolve import Node
 
 Follow = Callable[[Node], "Node | None"]
@@ -423,3 +425,72 @@ def parameter_candidates(schema: Node, wire: str, follow: Follow) -> tuple[str, 
 
 def _one_level(text: str) -> bool:
     return bool(text) and not any(c in text for c in "/+#")
+
+
+@dataclass(frozen=True, slots=True)
+class Samples:
+    """The samples a package ships, each checked by its generated validator.
+
+    `payloads` and `headers` are keyed by message key; `channels` maps an operationId to a
+    concrete sample address (left out when a parameter has no valid sample).
+    """
+
+    payloads: dict[str, str]
+    headers: dict[str, str]
+    channels: dict[str, str]
+
+
+def settle_api(api: Api, validators_source: str, validation_source: str) -> Samples:
+    """Choose every sample of the package by running its generated validators."""
+    payloads: dict[str, tuple[str, tuple[str, ...]]] = {}
+    headers: dict[str, tuple[str, tuple[str, ...]]] = {}
+    parameters: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for route in api.routes:
+        for message in route.messages:
+            payloads[message.key] = (message.validator, message.samples)
+            if message.headers_validator:
+                headers[message.key] = (
+                    message.headers_validator,
+                    message.header_samples,
+                )
+        for parameter in route.parameters:
+            key = f"{route.operation_id}\0{parameter.wire_name}"
+            parameters[key] = (parameter.validator, parameter.samples)
+    chosen = settle_samples(
+        validators_source,
+        validation_source,
+        {
+            **{f"p\0{k}": v for k, v in payloads.items()},
+            **{f"h\0{k}": v for k, v in headers.items()},
+            **{f"c\0{k}": v for k, v in parameters.items()},
+        },
+    )
+    return Samples(
+        payloads=_part(chosen, "p"),
+        headers=_part(chosen, "h"),
+        channels={
+            route.operation_id: _address(route, _part(chosen, "c"))
+            for route in api.routes
+            if all(
+                f"{route.operation_id}\0{p.wire_name}" in _part(chosen, "c")
+                for p in route.parameters
+            )
+        },
+    )
+
+
+def _part(chosen: dict[str, str], prefix: str) -> dict[str, str]:
+    start = f"{prefix}\0"
+    return {k[len(start) :]: v for k, v in chosen.items() if k.startswith(start)}
+
+
+def _address(route: Route, values: dict[str, str]) -> str:
+    """The route's address with each parameter replaced by its sample, as one level's text."""
+
+    def level(match: re.Match[str]) -> str:
+        value = json.loads(values[f"{route.operation_id}\0{match.group(1)}"])
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    return re.sub(r"\{([^{}]*)\}", level, route.address)
