@@ -7,10 +7,10 @@ and dict-of-set order, and nothing cached in one interpreter leaks into the next
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
 CONNECTX = REPO / "specs" / "connectx.yaml"
 SEEDS = ("0", "1", "4242")
-DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def generate(spec: str, output: Path, cwd: Path, seed: str = "0") -> dict[str, bytes]:
@@ -107,14 +106,21 @@ def test_identical_from_two_working_folders_and_path_spellings(
 def test_output_holds_no_absolute_paths_or_timestamps(
     connectx_runs: dict[str, dict[str, bytes]],
 ) -> None:
-    spec_text = CONNECTX.read_text(encoding="utf-8")
     forbidden = {str(REPO), str(REPO.resolve()), str(Path.cwd()), tempfile.gettempdir()}
+    # A clock reading would show today's date or an epoch count near now; fixed sample
+    # dates (and examples from the document) are fine.
+    now = time.time()
+    clock = {
+        time.strftime("%Y-%m-%d", time.gmtime(now)),
+        time.strftime("%Y-%m-%d", time.localtime(now)),
+        time.strftime("%Y%m%d", time.gmtime(now)),
+        str(int(now))[:7],
+    }
 
     for name, data in connectx_runs["absolute spec"].items():
         text = data.decode("utf-8")
         assert not [f for f in forbidden if f in text], name
-        # A date-time in the output must come from the document (an example), not the clock.
-        assert [s for s in DATE_TIME.findall(text) if s not in spec_text] == [], name
+        assert not [c for c in clock if c in text], name
         assert "\r" not in text, name
 
 
