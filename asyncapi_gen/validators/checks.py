@@ -35,7 +35,14 @@ _NUMBER_KEYWORDS = (
     "minimum",
     "exclusiveMinimum",
 )
-_STRING_KEYWORDS = ("maxLength", "minLength", "pattern", "format")
+_STRING_KEYWORDS = (
+    "maxLength",
+    "minLength",
+    "pattern",
+    "format",
+    "contentEncoding",
+    "contentMediaType",
+)
 _ARRAY_KEYWORDS = (
     "items",
     "additionalItems",

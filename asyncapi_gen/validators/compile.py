@@ -152,6 +152,7 @@ class _Compiler:
         names = [
             "MAX_DEPTH",
             "freeze",
+            "is_content",
             "is_multiple",
             "is_unique",
             "join",
@@ -686,6 +687,21 @@ class _Emitter:
             if checker is not None:
                 message = self.shown(var, f" is not a valid {value['format']}")
                 self.check(level, f"not {checker}({var})", path, "format", message)
+            self.content(facet, var, path, level)
+
+    def content(self, facet: Node, var: str, path: str, level: int) -> None:
+        """Check the encodings and media types draft-07 section 8 names, ignore others."""
+        encoding = facet.value.get("contentEncoding")
+        media_type = facet.value.get("contentMediaType")
+        encoding = encoding if encoding == "base64" else None
+        media_type = media_type if media_type == "application/json" else None
+        if encoding is None and media_type is None:
+            return
+        keyword = "contentMediaType" if media_type else "contentEncoding"
+        words = " ".join(w for w in (encoding, media_type) if w)
+        message = self.shown(var, f" is not valid {words} content")
+        test = f"not is_content({var}, {encoding!r}, {media_type!r})"
+        self.check(level, test, path, keyword, message)
 
     def format_checker(self, name: Any) -> str | None:
         if not isinstance(name, str) or name not in self.c.runtime.FORMATS:
