@@ -103,9 +103,8 @@ class _Shape:
 
     @property
     def is_object(self) -> bool:
-        if self.properties:
-            return True
-        return self.types is not None and self.types == {"object"}
+        """An object with declared properties: a model. One without is a map."""
+        return bool(self.properties)
 
 
 @dataclass
@@ -138,6 +137,8 @@ class _Builder:
         self.validator_names = naming.NameTable(sep="_")
         self.union_names = naming.NameTable(sep="_")
         self.in_progress: set[str] = set()
+        self.failed: set[str] = set()
+        self.shapes: dict[str, _Shape] = {}
 
     # Diagnostics
 
@@ -146,6 +147,9 @@ class _Builder:
         try:
             return self.resolver.follow(node)
         except ReferenceError_ as exc:
+            if node.uri in self.failed:
+                return None
+            self.failed.add(node.uri)
             diagnostics = getattr(exc, "diagnostics", None)
             if diagnostics:
                 self.sink.items.extend(diagnostics)
@@ -170,8 +174,11 @@ class _Builder:
 
     def shape(self, node: Node) -> _Shape:
         """Merge a schema and its `allOf` branches (by reference or inline) into a _Shape."""
-        shape = _Shape(node)
-        self._merge_into(shape, node, set(), outer=True)
+        shape = self.shapes.get(node.uri)
+        if shape is None:
+            shape = _Shape(node)
+            self._merge_into(shape, node, set(), outer=True)
+            self.shapes[node.uri] = shape
         return shape
 
     def _merge_into(
