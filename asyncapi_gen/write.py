@@ -367,15 +367,18 @@ def _hash_inputs(
 
 @dataclass(slots=True)
 class _Plan:
-    """What happens to each entry already in the output folder, and which files differ."""
+    """What happens to each entry already in the output folder, and which files differ.
 
-    keep: list[str] = field(
-        default_factory=list
-    )  # carried into the new tree as they are
-    kept: list[str] = field(default_factory=list)  # ours, edited, no longer generated
-    removed: list[str] = field(default_factory=list)  # ours, no longer generated
-    conflicts: list[str] = field(default_factory=list)  # not ours, in the way
-    differs: list[str] = field(default_factory=list)  # new bytes differ from the old
+    keep: carried into the new tree as it is; kept: written by asyncapi-gen, no longer
+    generated, edited since (so kept too); removed: written by asyncapi-gen, no longer
+    generated; conflicts: not ours and in the way; differs: new bytes differ from the old.
+    """
+
+    keep: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    differs: list[str] = field(default_factory=list)
 
     @property
     def unchanged(self) -> bool:
@@ -391,7 +394,20 @@ def _plan(output: Path, contents: Mapping[str, bytes], force: bool) -> _Plan:
             " (no manifest); pass --force to write into it (files asyncapi-gen does not"
             " write are kept)"
         )
-    owned = old.files if old else {}
+    plan = _sort_entries(output, entries, old.files if old else {}, contents)
+    _refuse_conflicts(output, plan.conflicts, force)
+    # With --force a conflicting entry is replaced, and what it held goes with it.
+    plan.keep = [p for p in plan.keep if not _under_any(p, plan.conflicts)]
+    plan.differs = _differing(output, contents)
+    return plan
+
+
+def _sort_entries(
+    output: Path,
+    entries: Mapping[str, int],
+    owned: Mapping[str, str],
+    contents: Mapping[str, bytes],
+) -> _Plan:
     plan = _Plan()
     buckets = {
         "keep": [plan.keep],
@@ -403,17 +419,19 @@ def _plan(output: Path, contents: Mapping[str, bytes], force: bool) -> _Plan:
     for path, mode in sorted(entries.items()):
         for bucket in buckets[_classify(output, path, mode, owned, contents)]:
             bucket.append(path)
-    _refuse_conflicts(output, plan.conflicts, force)
-    # With --force a conflicting entry is replaced, and what it held goes with it.
-    plan.keep = [p for p in plan.keep if not _under_any(p, plan.conflicts)]
-    plan.differs = [
+    return plan
+
+
+def _differing(output: Path, contents: Mapping[str, bytes]) -> list[str]:
+    """Generated files whose bytes change; the manifest only when nothing else does."""
+    differs = [
         path
         for path, data in contents.items()
         if path != MANIFEST and not _same_file(output, path, data)
     ]
-    if not plan.differs and not _same_file(output, MANIFEST, contents[MANIFEST]):
-        plan.differs.append(MANIFEST)
-    return plan
+    if not differs and not _same_file(output, MANIFEST, contents[MANIFEST]):
+        differs.append(MANIFEST)
+    return differs
 
 
 def _classify(
