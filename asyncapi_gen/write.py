@@ -541,8 +541,16 @@ def _carry(source: Path, staging: Path, keep: Iterable[str]) -> None:
         if stat.S_ISDIR(os.lstat(old).st_mode):
             new.mkdir(exist_ok=True)
             os.chmod(new, stat.S_IMODE(os.lstat(old).st_mode))
-        else:
+            continue
+        try:
             os.link(old, new, follow_symlinks=False)
+        except OSError as exc:
+            # Known limitation: an entry that cannot be hard-linked (another file system
+            # mounted inside the output folder) stops the run; nothing is written.
+            raise OutputError(
+                f"cannot keep '{old}' in the new output tree ({exc.strerror}); move it"
+                " out of the output folder"
+            ) from exc
 
 
 def _set_folder_mode(staging: Path, source: Path | None) -> None:

@@ -426,6 +426,26 @@ def test_interruption_while_building_leaves_previous_output_intact(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
 
 
+def test_entry_that_cannot_be_linked_stops_the_run_before_any_write(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    generate(spec, out)
+    (out / "NOTES.txt").write_text("mine\n")
+    before = tree(out)
+
+    def cross_device(*args: object, **kwargs: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+
+    with pytest.raises(OutputError, match="cannot keep .*NOTES.txt"):
+        generate(spec, out, {**FILES, "README.md": "# new\n"})
+
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
+
+
 def test_two_rename_fallback_when_exchange_is_unsupported(
     spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
