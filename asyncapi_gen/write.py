@@ -10,6 +10,7 @@ import ctypes
 import difflib
 import errno
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -82,32 +83,61 @@ class WriteResult:
 def format_files(files: Mapping[str, str]) -> dict[str, str]:
     """Run every `.py` file through black with the one fixed mode; other files pass as-is.
 
+    black's result for a text is kept in the user's cache (see cache.py), keyed by the black
+    version, our fixed mode and the text, so unchanged files are not formatted again.
+
     Raises:
         FormatError: black rejected a file; the error names it and keeps its raw text.
     """
-    # Imported here: an up-to-date `--check` never formats, and black is slow to import.
-    import black
-    from black.mode import Mode, TargetVersion
-
-    # One fixed mode, never read from the user's configuration: same input, same bytes.
-    mode = Mode(target_versions={TargetVersion.PY310}, line_length=LINE_LENGTH)
-    formatted = {}
-    for path in sorted(files):
-        text = files[path]
-        if path.endswith((".py", ".pyi")):
-            text = _format_one(black, mode, path, text)
-        formatted[path] = text
-    return formatted
+    formatter = _Formatter()
+    return {
+        path: (
+            formatter.format(path, files[path])
+            if path.endswith((".py", ".pyi"))
+            else files[path]
+        )
+        for path in sorted(files)
+    }
 
 
-def _format_one(black: Any, mode: Any, path: str, text: str) -> str:
-    try:
-        result: str = black.format_str(text, mode=mode)
-    except Exception as exc:  # black signals bad input with several exception types
-        raise FormatError(
-            path, str(exc).splitlines()[0] if str(exc) else "", text
-        ) from exc
-    return result
+class _Formatter:
+    """black with one fixed mode, imported only when a text is not in the cache."""
+
+    def __init__(self) -> None:
+        self.folder = cache_dir("black")
+        # One fixed mode, never read from the user's configuration: same input, same bytes.
+        self.mode_key = (
+            f"black {importlib.metadata.version('black')} py310 {LINE_LENGTH}"
+        )
+
+    def format(self, path: str, text: str) -> str:
+        key = content_key(self.mode_key, text)
+        cached = _FORMATTED.get(key)
+        if cached is None and self.folder is not None:
+            cached = read_entry(self.folder, key)
+        if cached is None:
+            cached = self._run_black(path, text)
+            if self.folder is not None:
+                write_entry(self.folder, key, cached)
+        _FORMATTED[key] = cached
+        return cached
+
+    def _run_black(self, path: str, text: str) -> str:
+        # Imported here: black is slow to import and a cached or up-to-date run needs none.
+        import black
+        from black.mode import Mode, TargetVersion
+
+        mode = Mode(target_versions={TargetVersion.PY310}, line_length=LINE_LENGTH)
+        try:
+            result: str = black.format_str(text, mode=mode)
+        except Exception as exc:  # black signals bad input with several exception types
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            raise FormatError(path, first, text) from exc
+        return result
+
+
+# Texts formatted in this process, by cache key: generating twice formats once.
+_FORMATTED: dict[str, str] = {}
 
 
 def describe_options(config: Config) -> dict[str, Any]:
@@ -502,6 +532,8 @@ def _replace(output: Path, contents: Mapping[str, bytes], plan: _Plan) -> WriteR
         raise OutputError(f"cannot move the new tree into '{output}': {exc}") from exc
     # After the swap `staging` holds the previous tree: what was kept is linked into the new
     # one, so removing it deletes only files asyncapi-gen wrote.
+    # Known limitation: a file another process adds to the output folder while this run
+    # builds the new tree is not carried over; it is removed with the previous tree.
     shutil.rmtree(staging, ignore_errors=True)
     written = [p for p in plan.differs if p != MANIFEST]
     return WriteResult(written=written, removed=plan.removed, kept=plan.kept)
@@ -571,7 +603,9 @@ def _swap(staging: Path, output: Path) -> None:
     """Swap two folders in one step where the system can, else by two renames."""
     if sys.platform.startswith("linux") and _exchange(staging, output):
         return
-    # Two renames: only the moment between them has no `output`.
+    # Known limitation: without an atomic exchange (not Linux, or a file system without
+    # RENAME_EXCHANGE) two renames are used; an interruption between them leaves no output
+    # folder, and the previous tree in the temporary folder beside it.
     aside = staging.with_name(staging.name + "-old")
     os.rename(output, aside)
     os.rename(staging, output)
