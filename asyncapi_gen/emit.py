@@ -6,6 +6,7 @@ templates only loop and branch.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -15,6 +16,7 @@ from typing import Any
 import jinja2
 
 from . import samples
+from .cache import cache_dir
 from .errors import TemplateError
 from .ir import Api, Field, Kind, Model, TypeRef
 
@@ -30,10 +32,17 @@ def template_dir() -> Path:
     return shipped if shipped.is_dir() else here.parent / "templates"
 
 
+@functools.cache
 def make_environment() -> jinja2.Environment:
-    """The one jinja environment: strict, whitespace-exact, no HTML escaping."""
+    """The one jinja environment: strict, whitespace-exact, no HTML escaping.
+
+    Made once per process; compiled templates are kept in the user's cache between runs
+    (jinja checks each against its source, so an edited template is compiled again).
+    """
+    folder = cache_dir(f"templates-{jinja2.__version__}")
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(folder)) if folder else None,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -74,9 +74,11 @@ class Document:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     _locator: Callable[[], dict[str, tuple[int, int]]] | None = None
 
-    @property
-    def uri(self) -> str:
-        return self.path.resolve().as_uri()
+    uri: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.uri:
+            self.uri = self.path.resolve().as_uri()
 
     def locate(self, pointer: str) -> SourceLocation:
         """Return where `pointer` (or its nearest indexed ancestor) stands in the file."""
@@ -114,9 +116,14 @@ def _load_any(path: Path, shown: str, text: str) -> Document:
     return _load_yaml(path, shown, text)
 
 
-def load_text(text: str, path: Path, display: str | None = None) -> Document:
+def load_text(
+    text: str, path: Path, display: str | None = None, uri: str = ""
+) -> Document:
     """Build a Document from text already in memory (remote references, tests)."""
-    return _load_any(path, display or str(path), text)
+    document = _load_any(path, display or str(path), text)
+    if uri:
+        document.uri = uri
+    return document
 
 
 def _display_path(path: Path) -> str:

@@ -269,9 +269,8 @@ class Resolver:
                 f"remote reference '{ref}' is larger than {config.remote_max_bytes} bytes"
             )
         try:
-            return load_text(
-                data.decode("utf-8"), Path(urllib.parse.urlsplit(address).path), address
-            )
+            path = Path(urllib.parse.urlsplit(address).path)
+            return load_text(data.decode("utf-8"), path, address, uri=address)
         except (UnicodeDecodeError, DocumentError) as exc:
             raise ReferenceError_(
                 f"remote reference '{ref}' is not valid YAML or JSON"

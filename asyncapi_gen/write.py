@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from asyncapi_gen.cache import cache_dir, content_key, read_entry, write_entry
 from asyncapi_gen.config import Config
 from asyncapi_gen.errors import FormatError, OutputError
 
