@@ -10,7 +10,6 @@ import ctypes
 import difflib
 import errno
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -79,6 +78,9 @@ class WriteResult:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    # The previous tree, left in place because it holds files added during the run that
+    # could not be moved into the new output; None when it was removed.
+    stranded: Path | None = None
 
 
 def format_files(files: Mapping[str, str]) -> dict[str, str]:
@@ -105,11 +107,12 @@ class _Formatter:
     """black with one fixed mode, imported only when a text is not in the cache."""
 
     def __init__(self) -> None:
+        # black's own version module is tiny; importing black itself is not.
+        from _black_version import version as black_version  # type: ignore[import-untyped]
+
         self.folder = cache_dir("black")
         # One fixed mode, never read from the user's configuration: same input, same bytes.
-        self.mode_key = (
-            f"black {importlib.metadata.version('black')} py310 {LINE_LENGTH}"
-        )
+        self.mode_key = f"black {black_version} py310 {LINE_LENGTH}"
 
     def format(self, path: str, text: str) -> str:
         key = content_key(self.mode_key, text)
@@ -410,6 +413,8 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     differs: list[str] = field(default_factory=list)
+    # Every entry other than a folder found while planning: what the swap may discard.
+    seen: set[str] = field(default_factory=set)
 
     @property
     def unchanged(self) -> bool:
@@ -450,6 +455,7 @@ def _sort_entries(
     for path, mode in sorted(entries.items()):
         for bucket in buckets[_classify(output, path, mode, owned, contents)]:
             bucket.append(path)
+    plan.seen = {path for path, mode in entries.items() if not stat.S_ISDIR(mode)}
     return plan
 
 
@@ -531,13 +537,70 @@ def _replace(output: Path, contents: Mapping[str, bytes], plan: _Plan) -> WriteR
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot move the new tree into '{output}': {exc}") from exc
-    # After the swap `staging` holds the previous tree: what was kept is linked into the new
-    # one, so removing it deletes only files asyncapi-gen wrote.
-    # Known limitation: a file another process adds to the output folder while this run
-    # builds the new tree is not carried over; it is removed with the previous tree.
-    shutil.rmtree(staging, ignore_errors=True)
+    # After the swap `staging` holds the previous tree.
+    stranded = _discard_previous(staging, output, plan)
     written = [p for p in plan.differs if p != MANIFEST]
-    return WriteResult(written=written, removed=plan.removed, kept=plan.kept)
+    return WriteResult(
+        written=written,
+        removed=plan.removed,
+        kept=plan.kept,
+        stranded=staging if stranded else None,
+    )
+
+
+def _discard_previous(previous: Path, output: Path, plan: _Plan) -> bool:
+    """Delete the previous tree, moving into the new output what appeared during the run.
+
+    Returns True when something could not be moved and the previous tree was left.
+    """
+    stranded = False
+    # Reverse path order: a folder's entries come before the folder.
+    for path, mode in sorted(_walk(previous).items(), reverse=True):
+        entry = previous / path
+        if stat.S_ISDIR(mode):
+            _remove_if_empty(entry)
+        elif _discardable(previous, output, path, plan):
+            entry.unlink()
+        else:
+            stranded |= not _move_into(entry, output, path)
+    _remove_if_empty(previous)
+    return stranded
+
+
+def _discardable(previous: Path, output: Path, path: str, plan: _Plan) -> bool:
+    # A kept entry may go only if the new tree holds the very same file (its hard link);
+    # other entries seen while planning were replaced or removed on purpose.
+    if path not in plan.seen:
+        return False
+    if path not in plan.keep:
+        return True
+    try:
+        return os.lstat(previous / path).st_ino == os.lstat(output / path).st_ino
+    except OSError:
+        return False
+
+
+def _move_into(entry: Path, output: Path, path: str) -> bool:
+    """Move an entry of the previous tree to the same place in the new one, if free."""
+    current = output
+    for part in PurePosixPath(path).parent.parts:
+        current = current / part
+        if not current.exists() and not current.is_symlink():
+            current.mkdir()
+        elif current.is_symlink() or not current.is_dir():
+            return False
+    target = output / path
+    if target.exists() or target.is_symlink():
+        return False
+    os.rename(entry, target)
+    return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def _build(
