@@ -253,6 +253,12 @@ def _report_write(result: WriteResult, shown: str, mode: _Mode) -> None:
             " but it was edited since; delete it by hand if it is not needed",
             mode,
         )
+    if result.stranded is not None:
+        _warn(
+            f"files added to '{shown}' during the run were not moved into the new tree;"
+            f" they are in '{_shown(result.stranded)}'",
+            mode,
+        )
     if result.unchanged:
         _up_to_date(shown, mode)
         return

@@ -218,6 +218,30 @@ def test_edited_stale_file_is_kept_with_a_warning(
     assert result.stdout == "wrote 5 files to out, removed 2 files\n"
 
 
+def test_file_added_during_the_run_and_left_beside_is_reported(
+    fake: FakeGenerator, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asyncapi_gen import write
+
+    invoke("specs/shop.yaml", "-o", "out", "--package-name", "one")
+    original = write._swap
+
+    def swap(staging: Path, output: Path) -> None:
+        (output / "two").mkdir()
+        (output / "two" / "models.py").write_text("mine = 1\n")
+        original(staging, output)
+
+    monkeypatch.setattr(write, "_swap", swap)
+
+    result = invoke("specs/shop.yaml", "-o", "out", "--package-name", "two")
+
+    assert result.exit_code == 0
+    assert (
+        "warning: files added to 'out' during the run were not moved" in result.stderr
+    )
+    assert "'.out.asyncapi-gen-" in result.stderr
+
+
 # --check and --diff
 
 

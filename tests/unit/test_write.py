@@ -446,6 +446,47 @@ def test_entry_that_cannot_be_linked_stops_the_run_before_any_write(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
 
 
+def late_writer(monkeypatch: pytest.MonkeyPatch, path: str, text: str) -> None:
+    """Make another "process" write into the output folder just before the swap."""
+    original = write._swap
+
+    def swap(staging: Path, output: Path) -> None:
+        (output / path).parent.mkdir(parents=True, exist_ok=True)
+        (output / path).write_text(text)
+        original(staging, output)
+
+    monkeypatch.setattr(write, "_swap", swap)
+
+
+def test_file_added_during_the_run_is_moved_into_the_new_tree(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    generate(spec, out)
+    late_writer(monkeypatch, "logs/late.txt", "late\n")
+
+    result = generate(spec, out, {**FILES, "README.md": "# new\n"})
+
+    assert (out / "logs" / "late.txt").read_text() == "late\n"
+    assert (out / "README.md").read_text() == "# new\n"
+    assert result.stranded is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "specs"]
+
+
+def test_file_added_during_the_run_in_the_way_is_left_beside(
+    spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    generate(spec, out)
+    late_writer(monkeypatch, "shop/new.py", "mine = 1\n")
+
+    result = generate(spec, out, {**FILES, "shop/new.py": "generated = 1\n"})
+
+    assert (out / "shop" / "new.py").read_text() == "generated = 1\n"
+    assert result.stranded is not None
+    assert tree(result.stranded) == {"shop/new.py": b"mine = 1\n"}
+
+
 def test_two_rename_fallback_when_exchange_is_unsupported(
     spec: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
