@@ -150,6 +150,29 @@ def test_force_regenerates_even_when_the_manifest_matches(
     assert "newer generator" in (project / "out" / "README.md").read_text()
 
 
+@pytest.mark.parametrize("report_inputs", [True, False])
+def test_patch_release_with_same_output_is_not_stale(
+    fake: FakeGenerator,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    report_inputs: bool,
+) -> None:
+    import asyncapi_gen
+
+    fake.report_inputs = report_inputs
+    invoke("specs/shop.yaml", "-o", "out")
+    manifest = (project / "out" / MANIFEST).read_bytes()
+    monkeypatch.setattr(asyncapi_gen, "__version__", "0.1.1")
+
+    check = invoke("specs/shop.yaml", "-o", "out", "--check")
+    rerun = invoke("specs/shop.yaml", "-o", "out")
+
+    assert check.exit_code == 0
+    assert rerun.stdout == "out is up to date\n"
+    assert (project / "out" / MANIFEST).read_bytes() == manifest
+    assert b"0.1.0" not in manifest
+
+
 def test_spec_change_regenerates(fake: FakeGenerator, project: Path) -> None:
     invoke("specs/shop.yaml", "-o", "out")
     (project / "specs" / "shop.yaml").write_text(
