@@ -71,9 +71,7 @@ def message_candidates(
                 found.append(item[part])
     if schema is not None:
         found.extend(schema_examples(schema, follow))
-        synthesised = synthesise(schema, follow)
-        if synthesised is not None:
-            found.append(synthesised[0])
+        found.extend(synthesise(schema, follow) or ())
     unique: dict[str, None] = {}
     for value in found:
         unique.setdefault(json_text(value), None)
@@ -94,17 +92,26 @@ def schema_examples(schema: Node, follow: Follow) -> list[Any]:
     return found
 
 
-def synthesise(schema: Node, follow: Follow, name: str = "") -> tuple[Any] | None:
-    """One value built from the schema alone, deterministically; None when none is found."""
-    try:
-        return (_Synthesiser(follow).value(schema, name, 0),)
-    except (_NoSample, RecursionError):
-        return None
+def synthesise(schema: Node, follow: Follow, name: str = "") -> tuple[Any, ...] | None:
+    """Values built from the schema alone, deterministically; None when none is found.
+
+    The first takes nested `examples`/`example`/`default` values (realistic); the second
+    only the constraints, in case a nested example is itself invalid.
+    """
+    found: dict[str, Any] = {}
+    for realistic in (True, False):
+        try:
+            value = _Synthesiser(follow, realistic).value(schema, name, 0)
+        except (_NoSample, RecursionError):
+            continue
+        found.setdefault(json_text(value), value)
+    return tuple(found.values()) or None
 
 
 class _Synthesiser:
-    def __init__(self, follow: Follow) -> None:
+    def __init__(self, follow: Follow, realistic: bool) -> None:
         self.follow = follow
+        self.realistic = realistic
 
     def value(self, node: Node, name: str, depth: int) -> Any:
         target = self.follow(node)
@@ -113,15 +120,16 @@ class _Synthesiser:
         if not isinstance(target.value, dict):
             return name or "sample"
         schema = self.merged(target)
-        for key in ("const",):
-            if key in schema:
-                return schema[key]
-        for key in ("examples", "enum"):
-            if isinstance(schema.get(key), list) and schema[key]:
-                return schema[key][0]
-        for key in ("example", "default"):
-            if key in schema:
-                return schema[key]
+        if "const" in schema:
+            return schema["const"]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return schema["enum"][0]
+        if self.realistic:
+            if isinstance(schema.get("examples"), list) and schema["examples"]:
+                return schema["examples"][0]
+            for key in ("example", "default"):
+                if key in schema:
+                    return schema[key]
         options = schema.get("oneOf") or schema.get("anyOf")
         if isinstance(options, list) and options:
             return self.value(options[0], name, depth + 1)
@@ -144,7 +152,7 @@ class _Synthesiser:
                         r for r in item if r not in result["required"]
                     ]
                 elif key in ("items", "additionalProperties") and isinstance(
-                    item, (dict, bool)
+                    item, (dict, bool, list)
                 ):
                     result.setdefault(key, part.child(key))
                 elif key in ("oneOf", "anyOf") and isinstance(item, list):
@@ -413,9 +421,7 @@ def _exec_module(name: str, source: str, package: str) -> types.ModuleType:
 def parameter_candidates(schema: Node, wire: str, follow: Follow) -> tuple[str, ...]:
     """Candidate values for a channel parameter: each must stay one non-empty level."""
     found = [*schema_examples(schema, follow)]
-    synthesised = synthesise(schema, follow, wire)
-    if synthesised is not None:
-        found.append(synthesised[0])
+    found.extend(synthesise(schema, follow, wire) or ())
     unique: dict[str, None] = {}
     for value in found:
         if isinstance(value, (int, float, str)) and _one_level(str(value)):
