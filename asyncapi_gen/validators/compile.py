@@ -47,6 +47,8 @@ class ValidatorRoot:
     valid: str
     errors: str
     deep: bool
+    # False when the fast function is itself `is_valid_<name>` (no wrapper call on the hot path).
+    wrapper: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +126,13 @@ class _Compiler:
             target = self.follow(node)
             if target is None:
                 target = node
-            valid = self.function("valid", target, hint=name)
+            deep = self.is_deep(target)
+            own = None if deep else f"is_valid_{name}"
+            valid = self.function("valid", target, hint=name, public=own)
             errors = self.function("errors", target, hint=name)
-            public.append(ValidatorRoot(name, valid, errors, self.is_deep(target)))
+            public.append(
+                ValidatorRoot(name, valid, errors, deep, valid != f"is_valid_{name}")
+            )
         while self.queue:
             mode, node = self.queue.popleft()
             self.bodies.append(self.emit_function(mode, node))
@@ -178,17 +184,28 @@ class _Compiler:
     def is_deep(self, node: Node) -> bool:
         return node.uri in self.graph.deep
 
-    def function(self, mode: str, node: Node, hint: str | None = None) -> str:
-        """The name of the function checking `node` in `mode`, queued on first use."""
+    def function(
+        self, mode: str, node: Node, hint: str | None = None, public: str | None = None
+    ) -> str:
+        """The name of the function checking `node` in `mode`, queued on first use.
+
+        `public` names the fast function of a root that takes no depth: it is the public
+        `is_valid_<name>` itself.
+        """
         key = (mode, node.uri)
         name = self.functions.get(key)
+        if name is None and public is not None:
+            name = public
+            self.taken.add(name)
+            self.functions[key] = name
+            self.queue.append((mode, node))
         if name is None:
             stem = hint or _slug(node.pointer)
             other = self.functions.get(
                 ("errors" if mode == "valid" else "valid", node.uri)
             )
             if other is not None:
-                stem = other.split("_", 2)[2]
+                stem = re.sub(r"^(_valid_|_errors_|is_valid_)", "", other)
             name = self.unique(f"_{mode}_{stem}")
             self.functions[key] = name
             self.queue.append((mode, node))
@@ -224,7 +241,11 @@ class _Compiler:
         deep = self.is_deep(node)
         depth = ", d: int" if deep else ""
         body = _Body()
-        if mode == "valid":
+        if mode == "valid" and name.startswith("is_valid_"):
+            signature = f"def {name}(value: object) -> bool:"
+            body.add(1, '"""Whether `value` is valid; builds no error objects."""')
+            body.add(1, "v: Any = value")
+        elif mode == "valid":
             signature = f"def {name}(v: Any{depth}) -> bool:"
             if deep:
                 body.add(1, f"if d > {'MAX_DEPTH'}:")
@@ -245,6 +266,10 @@ class _Compiler:
         elif len(body.lines) == (3 if deep else 0):
             body.add(1, "return None")
         body.lines = _prune(body.lines)
+        if "    v: Any = value" in body.lines[:2] and not any(
+            re.search(r"\bv\b", line) for line in body.lines[2:]
+        ):
+            body.lines.remove("    v: Any = value")
         if mode == "valid":
             body.lines = _merge_fails(body.lines)
         comment = f"# {_comment(node)}"
