@@ -44,6 +44,7 @@ _FORMATS: dict[str, str] = {
     "relative-json-pointer": "0",
     "regex": "^a$",
 }
+_CHOICES = 3  # oneOf/anyOf options tried, the first ones in document order
 _TYPE_ORDER = ("object", "string", "integer", "number", "boolean", "array", "null")
 
 
@@ -95,23 +96,37 @@ def schema_examples(schema: Node, follow: Follow) -> list[Any]:
 def synthesise(schema: Node, follow: Follow, name: str = "") -> tuple[Any, ...] | None:
     """Values built from the schema alone, deterministically; None when none is found.
 
-    The first takes nested `examples`/`example`/`default` values (realistic); the second
-    only the constraints, in case a nested example is itself invalid.
+    Realistic values take nested `examples`/`example`/`default`; plain ones only the
+    constraints (a nested example may itself be invalid). Each is tried with the first few
+    `oneOf`/`anyOf` options, since some options conflict with their siblings.
     """
     found: dict[str, Any] = {}
-    for realistic in (True, False):
-        try:
-            value = _Synthesiser(follow, realistic).value(schema, name, 0)
-        except (_NoSample, RecursionError):
-            continue
-        found.setdefault(json_text(value), value)
+    for full in (True, False):
+        for choice in range(_CHOICES):
+            for realistic in (True, False):
+                synthesiser = _Synthesiser(follow, realistic, choice, full)
+                try:
+                    value = synthesiser.value(schema, name, 0)
+                except (_NoSample, RecursionError):
+                    continue
+                found.setdefault(json_text(value), value)
     return tuple(found.values()) or None
 
 
 class _Synthesiser:
-    def __init__(self, follow: Follow, realistic: bool) -> None:
+    """One way of building a value: with or without examples, which option, which fields.
+
+    `full` objects take every declared property; the others only the required ones, for
+    schemas where an optional property cannot be satisfied.
+    """
+
+    def __init__(
+        self, follow: Follow, realistic: bool, choice: int, full: bool
+    ) -> None:
         self.follow = follow
         self.realistic = realistic
+        self.choice = choice
+        self.full = full
 
     def value(self, node: Node, name: str, depth: int) -> Any:
         target = self.follow(node)
@@ -119,7 +134,9 @@ class _Synthesiser:
             raise _NoSample
         if not isinstance(target.value, dict):
             return name or "sample"
-        schema = self.merged(target)
+        return self.from_schema(self.merged(target), name, depth)
+
+    def from_schema(self, schema: dict[str, Any], name: str, depth: int) -> Any:
         if "const" in schema:
             return schema["const"]
         if isinstance(schema.get("enum"), list) and schema["enum"]:
@@ -132,8 +149,23 @@ class _Synthesiser:
                     return schema[key]
         options = schema.get("oneOf") or schema.get("anyOf")
         if isinstance(options, list) and options:
-            return self.value(options[0], name, depth + 1)
+            return self.option(schema, options, name, depth)
         return self.typed(schema, _pick_type(schema), name, depth)
+
+    def option(
+        self, schema: dict[str, Any], options: list[Node], name: str, depth: int
+    ) -> Any:
+        """A value of one option; the siblings of `oneOf`/`anyOf` apply to it too."""
+        option = options[min(self.choice, len(options) - 1)]
+        if not any(k in schema for k in ("type", "properties", "required")):
+            return self.value(option, name, depth + 1)
+        target = self.follow(option)
+        if target is None or target.value is False:
+            raise _NoSample
+        outer = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf")}
+        if not isinstance(target.value, dict):
+            return self.from_schema(outer, name, depth)
+        return self.from_schema(_combine(outer, self.merged(target)), name, depth + 1)
 
     def merged(self, target: Node) -> dict[str, Any]:
         """The schema with its `allOf` branches folded in: properties and required joined."""
@@ -197,7 +229,7 @@ class _Synthesiser:
         for prop, node in properties.items():
             if prop in required:
                 result[prop] = self.value(node, prop, depth + 1)
-            elif depth < _MAX_DEPTH:
+            elif self.full and depth < _MAX_DEPTH:
                 try:
                     result[prop] = self.value(node, prop, depth + 1)
                 except _NoSample:
@@ -231,6 +263,21 @@ class _Synthesiser:
         if count == 1 or not isinstance(first, str):
             return [first] * count
         return [first if i == 0 else f"{first}{i}" for i in range(count)]
+
+
+def _combine(outer: dict[str, Any], inner: dict[str, Any]) -> dict[str, Any]:
+    """Both schemas at once, roughly: properties and required joined, the inner one's rest."""
+    result = dict(outer)
+    for key, value in inner.items():
+        if key == "properties":
+            result["properties"] = {**value, **outer.get("properties", {})}
+        elif key == "required":
+            result["required"] = [*outer.get("required", []), *value]
+        elif key == "type" and "type" in outer:
+            continue
+        else:
+            result[key] = value
+    return result
 
 
 def _pick_type(schema: Mapping[str, Any]) -> str:
