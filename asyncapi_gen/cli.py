@@ -7,11 +7,12 @@ worst of the runs (0 fine, 1 broken document or stale output, 2 usage, 3 interna
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 import traceback
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -154,12 +155,13 @@ def build_configs(
     project = find_project_settings(cwd)
     entries = project.entries if project else ()
     where = _shown(project.path) if project else "pyproject.toml"
+    root = project.path.parent if project else None
     source = f"from {where}" if project else "pass SPEC and -o OUT"
     if spec is not None:
         matching = [e for e in entries if e.spec and _same_path(e.spec, spec)]
         base = matching[0] if matching else Settings()
         given = overrides.merged(Settings(spec=spec, output=output))
-        return [_relative_to(base.merged(given), cwd).to_config(source)]
+        return [_relative_to(base.merged(given), cwd, root).to_config(source)]
     if not entries:
         raise ConfigError(
             "no spec given: pass SPEC and -o OUT, or add [tool.asyncapi-gen] to"
@@ -171,7 +173,7 @@ def build_configs(
             f" {len(entries)}; pass SPEC too"
         )
     given = overrides.merged(Settings(output=output))
-    return [_relative_to(e.merged(given), cwd).to_config(source) for e in entries]
+    return [_relative_to(e.merged(given), cwd, root).to_config(source) for e in entries]
 
 
 def run(config: Config, mode: _Mode) -> int:
@@ -394,28 +396,21 @@ def _parse_ref_map_flags(items: Iterable[str]) -> tuple[tuple[str, Path], ...]:
     return parse_ref_map(pairs, Path())
 
 
-def _relative_to(settings: Settings, cwd: Path) -> Settings:
-    # Paths from pyproject.toml are absolute; shown and passed on relative to the working
-    # folder when they are inside it, so diagnostics and logs name short relative paths.
+def _relative_to(settings: Settings, cwd: Path, root: Path | None) -> Settings:
+    # Paths from pyproject.toml are absolute; they are passed on relative to the working
+    # folder when both are in the project, so diagnostics and logs name short paths.
     def short(path: Path | None) -> Path | None:
-        return None if path is None else _short_path(path, cwd)
+        return None if path is None else _short_path(path, cwd, root)
 
-    return Settings(
-        spec=short(settings.spec),
-        output=short(settings.output),
-        package_name=settings.package_name,
-        perspective=settings.perspective,
-        allow_outside_root=settings.allow_outside_root,
-        allow_remote=settings.allow_remote,
-        ref_map=settings.ref_map,
-    )
+    return replace(settings, spec=short(settings.spec), output=short(settings.output))
 
 
-def _short_path(path: Path, cwd: Path) -> Path:
-    try:
+def _short_path(path: Path, cwd: Path, root: Path | None = None) -> Path:
+    if path.is_relative_to(cwd):
         return path.relative_to(cwd)
-    except ValueError:
-        return path
+    if root is not None and path.is_relative_to(root) and cwd.is_relative_to(root):
+        return Path(os.path.relpath(path, cwd))
+    return path
 
 
 def _shown(path: Path) -> str:

@@ -560,6 +560,10 @@ def test_works_from_a_subfolder_with_paths_from_the_pyproject_folder(
     result = invoke()
 
     assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "wrote 5 files to ../gen/shop\nwrote 5 files to ../gen/billing\n"
+    )
+    assert fake.calls[0].spec == Path("../specs/shop.yaml")
     assert (project / "gen" / "shop" / "shop" / "models.py").exists()
 
 
