@@ -469,6 +469,11 @@ def parameter_candidates(schema: Node, wire: str, follow: Follow) -> tuple[str, 
     """Candidate values for a channel parameter: each must stay one non-empty level."""
     found = [*schema_examples(schema, follow)]
     found.extend(synthesise(schema, follow, wire) or ())
+    # Every enum value, not only the first: one of them may span several levels.
+    target = follow(schema)
+    if target is not None and isinstance(target.value, dict):
+        enum = target.value.get("enum")
+        found.extend(enum if isinstance(enum, list) else ())
     unique: dict[str, None] = {}
     for value in found:
         if isinstance(value, (int, float, str)) and _one_level(str(value)):
