@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import DiagnosticSink
 from ..load import Document
-from .walk import closest, is_number, kind_of
+from .walk import closest, is_number, kind_of, quote
 
 SUPPORTED = tuple(f"2.{minor}.0" for minor in range(7))
 LATEST = len(SUPPORTED) - 1
@@ -53,7 +53,7 @@ def _report(value: Any, document: Document, sink: DiagnosticSink) -> int | None:
         return guess
     near = closest(value, SUPPORTED, cutoff=0.6)
     sink.error(
-        f"unsupported asyncapi version '{value}'; this tool reads "
+        f"unsupported asyncapi version {quote(value)}; this tool reads "
         f"{SUPPORTED[0]} to {SUPPORTED[-1]}",
         where,
         f"did you mean '{near}'?" if near else None,

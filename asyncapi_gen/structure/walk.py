@@ -124,10 +124,16 @@ def kind_of(value: object) -> str:
     return "a value"
 
 
+def quote(text: str) -> str:
+    """Quote a user's text for a message, escaping what would not print."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f"'{shown}'"
+
+
 def show(value: object) -> str:
     """Show a found value: strings quoted, numbers as written, anything else by kind."""
     if isinstance(value, str):
-        return f"'{value}'"
+        return quote(value)
     if is_number(value):
         return repr(value)
     return kind_of(value)
@@ -237,12 +243,16 @@ class Walker:
     def warning(self, message: str, pointer: str, hint: str | None = None) -> None:
         self.sink.warning(message, self.document.locate(pointer), hint)
 
-    def wrong_kind(self, label: str, expected: str, value: Any, pointer: str) -> None:
-        found = kind_of(value)
-        hint = None
-        if expected == "a string" and (is_number(value) or isinstance(value, bool)):
-            hint = "quote the value to keep it a string"
-        self.error(f"{label} must be {expected}, found {found}", pointer, hint)
+    def wrong_kind(
+        self,
+        label: str,
+        expected: str,
+        value: Any,
+        pointer: str,
+        hint: str | None = None,
+    ) -> None:
+        message = f"{label} must be {expected}, found {kind_of(value)}"
+        self.error(message, pointer, hint)
 
     # Plain values
 
@@ -261,7 +271,10 @@ class Walker:
         ):
             self.error(f"{label} must be {expected}, found {value!r}", pointer)
             return
-        self.wrong_kind(label, expected, value, pointer)
+        hint = None
+        if shape.kind == "string" and (is_number(value) or isinstance(value, bool)):
+            hint = "quote the value to keep it a string"
+        self.wrong_kind(label, expected, value, pointer, hint)
 
     def visit_choice(self, value: Any, shape: Choice, pointer: str, label: str) -> None:
         if isinstance(value, str) and value in shape.values:
@@ -281,7 +294,8 @@ class Walker:
         if not isinstance(value, str):
             self.wrong_kind(label, "a string", value, pointer)
         elif not shape.pattern.search(value):
-            self.error(f"{label} must be {shape.expected}, found '{value}'", pointer)
+            message = f"{label} must be {shape.expected}, found {quote(value)}"
+            self.error(message, pointer)
 
     # Containers
 
@@ -319,14 +333,14 @@ class Walker:
         for name, item in value.items():
             child = pointer_join(pointer, name)
             self.check_name(name, shape, child)
-            self.todo.append((item, shape.value, child, f"{shape.noun} '{name}'"))
+            self.todo.append((item, shape.value, child, f"{shape.noun} {quote(name)}"))
 
     def check_name(self, name: str, shape: MapOf, pointer: str) -> None:
         if shape.nonempty_names and name == "":
             self.error(f"{shape.noun} name must not be empty", pointer)
         elif shape.component_names and not COMPONENT_NAME.fullmatch(name):
             self.warning(
-                f"{shape.noun} name '{name}' is not a valid component name",
+                f"{shape.noun} name {quote(name)} is not a valid component name",
                 pointer,
                 "component names use only letters, digits, '.', '-' and '_'",
             )
@@ -348,7 +362,8 @@ class Walker:
                 continue
             elif shape.closed:
                 hint = self.unknown_hint(key, shape)
-                self.warning(f"unknown field '{key}' in {shape.name}", child, hint)
+                message = f"unknown field {quote(key)} in {shape.name}"
+                self.warning(message, child, hint)
         self.check_required(value, shape, pointer)
 
     def check_required(self, value: dict[str, Any], shape: Obj, pointer: str) -> None:
@@ -449,7 +464,7 @@ class Walker:
         near = closest(key, table, cutoff=0.85)
         if near is not None:
             hint = f"did you mean '{near}'?"
-            self.warning(f"unknown keyword '{key}' in schema", pointer, hint)
+            self.warning(f"unknown keyword {quote(key)} in schema", pointer, hint)
 
     def visit_openapi(
         self, value: Any, shape: OpenapiSchema, pointer: str, label: str
@@ -465,7 +480,7 @@ class Walker:
         if isinstance(value, str):
             if value not in AVRO_PRIMITIVES and not AVRO_FULL_NAME.fullmatch(value):
                 expected = "an avro primitive type or a type name"
-                self.error(f"{label} must be {expected}, found '{value}'", pointer)
+                self.error(f"{label} must be {expected}, found {quote(value)}", pointer)
         elif isinstance(value, list):
             self.visit_list(value, ListOf(shape, min_items=1), pointer, label)
         elif isinstance(value, dict):
@@ -576,5 +591,5 @@ class Walker:
             near = closest(kind, allowed, cutoff=0.6)
             hint = f"did you mean '{near}'?" if near else None
         names = ", ".join(f"'{n}'" for n in allowed)
-        message = f"security scheme 'type' must be one of {names}, found '{kind}'"
+        message = f"security scheme 'type' must be one of {names}, found {quote(kind)}"
         self.error(message, pointer, hint)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from asyncapi_gen.errors import DiagnosticSink
+from asyncapi_gen.errors import DiagnosticSink, DocumentError
 from asyncapi_gen.load import Document, load_document
 from asyncapi_gen.structure import check_structure
 
@@ -59,6 +59,10 @@ DELIBERATE: dict[str, tuple[str, str]] = {
     ),
     "fixtures/deliberate/openapi-payload-ref.yaml": (
         "Payload references under Avro and OpenAPI formats",
+        "official",
+    ),
+    "fixtures/deliberate/oauth2-ref-beside-fields.yaml": (
+        "References beside oauth2 fields",
         "official",
     ),
     "fixtures/deliberate/parameter-not-mapping.yaml": (
@@ -173,11 +177,23 @@ def disagreement(document: Document) -> str | None:
     return None
 
 
+@functools.cache
+def loaded() -> dict[str, Document]:
+    """Load every compared document; the loader's own rejections are not ours to compare."""
+    documents = {}
+    for name, path in all_documents():
+        try:
+            documents[name] = load_document(path)
+        except DocumentError:
+            continue
+    return documents
+
+
 def test_documents_agree_with_official_schemas_except_pinned() -> None:
     require_shared()
     found: dict[str, str] = {}
-    for name, path in all_documents():
-        verdict = disagreement(load_document(path))
+    for name, document in loaded().items():
+        verdict = disagreement(document)
         if verdict is not None:
             found[name] = verdict
 
@@ -197,12 +213,11 @@ def test_every_pinned_difference_is_explained_in_docs() -> None:
 
 def test_oracle_covers_every_version_and_the_corpus() -> None:
     require_shared()
-    names = [name for name, _ in all_documents()]
+    names = list(loaded())
     versions = set()
-    for _, path in all_documents():
-        value = load_document(path).value
-        if isinstance(value, dict):
-            versions.add(value.get("asyncapi"))
+    for document in loaded().values():
+        if isinstance(document.value, dict):
+            versions.add(document.value.get("asyncapi"))
     assert set(SUPPORTED) <= versions
     assert len([n for n in names if n.startswith("corpus/")]) >= 25
 
