@@ -96,7 +96,10 @@ class _Mode:
     help="Read references starting with PREFIX from the local folder DIR (repeatable).",
 )
 @click.option(
-    "--force", is_flag=True, help="Write into a folder asyncapi-gen did not create."
+    "--force",
+    is_flag=True,
+    help="Write into a folder asyncapi-gen did not create, replace files in the way,"
+    " and regenerate even when the manifest says nothing changed.",
 )
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 if the output is stale."
