@@ -21,8 +21,10 @@ import platform
 import pstats
 import re
 import shutil
+import signal
 import statistics
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -114,9 +116,21 @@ def tool_path(name: str) -> str:
     return found
 
 
-def run_child(argv: Sequence[str], log: Path) -> Run:
-    """Run one child with stdout discarded and stderr in `log`; measure it with wait4."""
+def run_child(
+    argv: Sequence[str],
+    log: Path,
+    cache: Path | None = None,
+    timeout: float | None = None,
+) -> Run:
+    """Run one child with stdout discarded and stderr in `log`; measure it with wait4.
+
+    `cache` becomes the child's XDG_CACHE_HOME (asyncapi-gen keeps black results and compiled
+    templates there); a child still running after `timeout` seconds is killed (status -9).
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
@@ -129,9 +143,16 @@ def run_child(argv: Sequence[str], log: Path) -> Run:
         ),
     ]
     started = time.perf_counter()
-    pid = os.posix_spawn(argv[0], list(argv), dict(os.environ), file_actions=actions)
+    pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
+    killer = (
+        threading.Timer(timeout, os.kill, (pid, signal.SIGKILL)) if timeout else None
+    )
+    if killer is not None:
+        killer.start()
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - started
+    if killer is not None:
+        killer.cancel()
     return Run(
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
@@ -160,10 +181,20 @@ def theirs_argv(spec: Path, out: Path) -> list[str]:
     ]
 
 
-ARGV: dict[str, Callable[[Path, Path], list[str]]] = {
-    OURS: ours_argv,
-    THEIRS: theirs_argv,
-}
+@dataclass(frozen=True)
+class Mode:
+    """One way of running a tool: its label in the tables, argv maker and cache policy."""
+
+    label: str
+    tool: str
+    argv: Callable[[Path, Path], list[str]]
+    # True: one cache shared by the warm-up and the timed runs; False: an empty one per run.
+    warm_cache: bool = False
+
+
+OURS_COLD = Mode(OURS, OURS, ours_argv)
+OURS_WARM = Mode(f"{OURS} (warm cache)", OURS, ours_argv, warm_cache=True)
+THEIRS_COLD = Mode(THEIRS, THEIRS, theirs_argv)
 
 
 def fresh_dir(path: Path) -> Path:
@@ -174,46 +205,74 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-def measure_once(tool: str, case: Case, run: int) -> Run:
-    out = fresh_dir(WORK / "out" / tool / case.name)
-    return run_child(
-        ARGV[tool](case.spec, out), WORK / "logs" / f"{tool}-{case.name}-{run}.log"
-    )
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
-def measure_case(case: Case, tools: Sequence[str], runs: int) -> dict[str, Sample]:
-    """Warm up each tool once, then alternate the tools' order over `runs` timed runs."""
-    samples = {tool: Sample() for tool in tools}
-    for tool in tools:
-        try:
-            warm = measure_once(tool, case, 0)
-        except FileNotFoundError as error:
-            samples[tool].failure = str(error)
-            continue
-        if warm.status != 0:
-            tail = " | ".join(warm.stderr.strip().splitlines()[-3:])
-            samples[tool].failure = f"exit {warm.status}: {tail[:300]}"
-    live = [tool for tool in tools if samples[tool].failure is None]
+def cache_for(mode: Mode, case: Case) -> Path:
+    """Return the cache folder of one run: shared for a warm cache, else new and empty."""
+    folder = WORK / "cache" / slug(mode.label) / case.name
+    return folder if mode.warm_cache else fresh_dir(folder)
+
+
+def measure_once(mode: Mode, case: Case, run: int, timeout: float | None) -> Run:
+    out = fresh_dir(WORK / "out" / slug(mode.label) / case.name)
+    log = WORK / "logs" / f"{slug(mode.label)}-{case.name}-{run}.log"
+    return run_child(mode.argv(case.spec, out), log, cache_for(mode, case), timeout)
+
+
+def warm_up(mode: Mode, case: Case, timeout: float | None) -> str | None:
+    """Run a mode once untimed; return why it cannot be measured, or None."""
+    if mode.warm_cache:
+        fresh_dir(WORK / "cache" / slug(mode.label) / case.name)
+    try:
+        warm = measure_once(mode, case, 0, timeout)
+    except FileNotFoundError as error:
+        return str(error)
+    if warm.status == -signal.SIGKILL and timeout and warm.wall >= timeout:
+        return f"timed out after {timeout:g} s"
+    if warm.status != 0:
+        tail = " | ".join(warm.stderr.strip().splitlines()[-3:])
+        return f"exit {warm.status}: {tail[:300]}"
+    return None
+
+
+def measure_case(
+    case: Case, modes: Sequence[Mode], runs: int, timeout: float | None
+) -> dict[str, Sample]:
+    """Warm up each mode once, then alternate the modes' order over `runs` timed runs."""
+    samples = {mode.label: Sample() for mode in modes}
+    for mode in modes:
+        samples[mode.label].failure = warm_up(mode, case, timeout)
+    live = [mode for mode in modes if samples[mode.label].failure is None]
     for run in range(1, runs + 1):
-        # Alternate which tool goes first so drift in machine load falls on both alike.
-        for tool in live if run % 2 else live[::-1]:
-            result = measure_once(tool, case, run)
-            samples[tool].wall.append(result.wall)
-            samples[tool].cpu.append(result.cpu)
-            samples[tool].maxrss_kib.append(result.maxrss_kib)
+        # Alternate which mode goes first so drift in machine load falls on all alike.
+        for mode in live if run % 2 else live[::-1]:
+            result = measure_once(mode, case, run, timeout)
+            sample = samples[mode.label]
+            if result.status != 0:
+                sample.failure = f"run {run}: exit {result.status}"
+            sample.wall.append(result.wall)
+            sample.cpu.append(result.cpu)
+            sample.maxrss_kib.append(result.maxrss_kib)
     return samples
 
 
 # ---------------------------------------------------------------- where the time goes
 
 
-def stage_timings(case: Case, runs: int) -> dict[str, float]:
+def cold_cache(case: Case) -> Path:
+    return fresh_dir(WORK / "cache" / "analysis" / case.name)
+
+
+def stage_timings(case: Case, runs: int, timeout: float | None) -> dict[str, float]:
     """Return the median seconds per stage from `-vv` DEBUG lines `stage <name>: <seconds>`."""
     seen: dict[str, list[float]] = defaultdict(list)
     for run in range(runs):
         out = fresh_dir(WORK / "out" / "stages" / case.name)
         log = WORK / "logs" / f"stages-{case.name}-{run}.log"
-        result = run_child(ours_argv(case.spec, out, "-vv"), log)
+        argv = ours_argv(case.spec, out, "-vv")
+        result = run_child(argv, log, cold_cache(case), timeout)
         if result.status != 0:
             return {}
         for match in STAGE_LINE.finditer(result.stderr):
@@ -222,7 +281,7 @@ def stage_timings(case: Case, runs: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in seen.items()}
 
 
-def profile_case(case: Case) -> pstats.Stats | None:
+def profile_case(case: Case, timeout: float | None) -> pstats.Stats | None:
     """Run asyncapi-gen under cProfile in a child and return its statistics."""
     out = fresh_dir(WORK / "out" / "profile" / case.name)
     target = WORK / "profiles" / f"{case.name}.prof"
@@ -235,7 +294,8 @@ def profile_case(case: Case) -> pstats.Stats | None:
         str(target),
         *ours_argv(case.spec, out),
     ]
-    result = run_child(argv, WORK / "logs" / f"profile-{case.name}.log")
+    log = WORK / "logs" / f"profile-{case.name}.log"
+    result = run_child(argv, log, cold_cache(case), timeout)
     if result.status != 0 or not target.is_file():
         return None
     return pstats.Stats(str(target))
@@ -379,7 +439,8 @@ def import_times(case: Case) -> list[tuple[str, float]]:
     """Return the top-level packages imported by one run, by cumulative import seconds."""
     out = fresh_dir(WORK / "out" / "imports" / case.name)
     argv = [sys.executable, "-X", "importtime", *ours_argv(case.spec, out)]
-    result = run_child(argv, WORK / "logs" / f"imports-{case.name}.log")
+    log = WORK / "logs" / f"imports-{case.name}.log"
+    result = run_child(argv, log, cold_cache(case))
     totals: dict[str, float] = defaultdict(float)
     for line in result.stderr.splitlines():
         parts = line.split("|")
@@ -425,7 +486,7 @@ def fmt_seconds(sample: Sample | None) -> str:
     if sample is None:
         return "-"
     if sample.failure is not None:
-        return "failed"
+        return sample.failure.split(":")[0].split(" after")[0]
     return f"{sample.median:.3f}"
 
 
@@ -453,6 +514,7 @@ def results_table(
             "schemas",
             "files",
             f"{OURS} s",
+            "with warm cache s",
             f"{THEIRS} s",
             "time ours/theirs",
             f"{OURS} MiB",
@@ -469,6 +531,7 @@ def results_table(
                 str(case.schemas),
                 str(case.files),
                 fmt_seconds(ours),
+                fmt_seconds(results[case.name].get(OURS_WARM.label)),
                 fmt_seconds(theirs),
                 ratio(ours, theirs, lambda s: s.median),
                 fmt_mib(ours),
@@ -480,16 +543,16 @@ def results_table(
 
 
 def linearity(
-    cases: Sequence[Case], results: dict[str, dict[str, Sample]], tools: Sequence[str]
+    cases: Sequence[Case], results: dict[str, dict[str, Sample]], labels: Sequence[str]
 ) -> list[list[str]]:
-    """Return rows of each tool's time at every synthetic size divided by its 1x time."""
+    """Return rows of each mode's time at every synthetic size divided by its 1x time."""
     sizes = [case for case in cases if case.size is not None]
-    rows = [["tool", *(f"{case.name} / 1x" for case in sizes[1:])]]
-    base = sizes[0].name if sizes else None
-    for tool in tools:
-        row = [tool]
+    rows = [["tool", *(f"{case.name} / {sizes[0].name}" for case in sizes[1:])]]
+    for label in labels:
+        row = [label]
         for case in sizes[1:]:
-            one, many = results[base].get(tool), results[case.name].get(tool)
+            one = results[sizes[0].name].get(label)
+            many = results[case.name].get(label)
             row.append(ratio(many, one, lambda s: s.median))
         rows.append(row)
     return rows
@@ -758,15 +821,11 @@ def make_cases(sizes: Sequence[int], variant: str) -> list[Case]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 runs; connectx, 1x, 4x")
     parser.add_argument(
-        "--quick", action="store_true", help="3 runs, connectx, 1x and 4x only"
+        "--runs", type=int, help="timed runs per tool and size (default 5)"
     )
-    parser.add_argument(
-        "--runs", type=int, help="timed runs per tool and document (default 5)"
-    )
-    parser.add_argument(
-        "--sizes", type=int, nargs="+", help="synthetic sizes (default 1 4 16)"
-    )
+    parser.add_argument("--sizes", type=int, nargs="+", help="synthetic sizes (1 4 16)")
     parser.add_argument(
         "--variant",
         choices=("multi", "bundled"),
@@ -777,10 +836,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--tools", nargs="+", choices=(OURS, THEIRS), default=[OURS, THEIRS]
     )
     parser.add_argument(
-        "--no-profile", action="store_true", help="skip the where-the-time-goes part"
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="kill a run after this many seconds; a tool that times out skips larger sizes",
     )
     parser.add_argument(
-        "--markdown", type=Path, help="also write the results as markdown here"
+        "--no-profile", action="store_true", help="skip where the time goes"
+    )
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the results as markdown"
     )
     parser.add_argument(
         "--update-docs",
@@ -793,17 +858,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def where_the_time_goes(report: Report, cases: list[Case], runs: int) -> None:
+def where_the_time_goes(
+    report: Report, cases: list[Case], runs: int, timeout: float | None
+) -> None:
     """Fill the report with stage timings, a grouped profile and the fastest-growing functions."""
-    synthetic = [case for case in cases if case.size is not None]
+    synthetic = [
+        case
+        for case in cases
+        if case.size is not None and not report.results[case.name][OURS].failure
+    ]
     for case in synthetic:
-        stages = stage_timings(case, runs=min(runs, 3))
+        stages = stage_timings(case, min(runs, 3), timeout)
         if stages:
             report.stages[case.name] = stages
     if not synthetic:
         return
     largest = synthetic[-1]
-    large = profile_case(largest)
+    large = profile_case(largest, timeout)
     if large is None:
         report.notes.append(f"profiling {largest.name} failed; see {WORK / 'logs'}")
         return
@@ -812,7 +883,7 @@ def where_the_time_goes(report: Report, cases: list[Case], runs: int) -> None:
     report.stage_totals = stage_cumulative(large)
     if len(synthetic) > 1:
         smaller = synthetic[-2]
-        small = profile_case(smaller)
+        small = profile_case(smaller, timeout)
         if small is not None:
             scale = (largest.size or 1) / (smaller.size or 1)
             report.growth = superlinear(small, large, scale)
@@ -820,33 +891,51 @@ def where_the_time_goes(report: Report, cases: list[Case], runs: int) -> None:
             report.growth_scale = scale
 
 
+def make_modes(tools: Sequence[str]) -> list[Mode]:
+    chosen = [OURS_COLD, OURS_WARM] if OURS in tools else []
+    return chosen + ([THEIRS_COLD] if THEIRS in tools else [])
+
+
+def measure_all(report: Report, modes: list[Mode], runs: int, timeout: float) -> None:
+    """Measure every case; a mode that timed out is skipped at the larger sizes."""
+    skipped: dict[str, str] = {}
+    for case in report.cases:
+        print(f"measuring {case.name} ...", file=sys.stderr, flush=True)
+        live = [mode for mode in modes if mode.label not in skipped]
+        results = measure_case(case, live, runs, timeout)
+        for label, reason in skipped.items():
+            results[label] = Sample(failure=f"skipped: {reason}")
+        for label, sample in results.items():
+            if sample.failure and label not in skipped:
+                report.notes.append(f"{label} on {case.name}: {sample.failure}")
+                if sample.failure.startswith("timed out") and case.size is not None:
+                    skipped[label] = f"timed out at {case.name}"
+        report.results[case.name] = results
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    command = "python benchmarks/bench_generate.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    shown = sys.argv[1:] if argv is None else list(argv)
+    command = " ".join(["python benchmarks/bench_generate.py", *shown])
     cases = make_cases(args.sizes, args.variant)
+    layout = "one bundled file" if args.variant == "bundled" else "a tree of files"
     note = (
-        f"synthetic documents read by both tools as {'one bundled file' if args.variant == 'bundled' else 'a tree of files joined by relative $refs'}"
-        f" ({THEIRS} reads multi-file AsyncAPI input directly)"
+        f"synthetic documents read by both tools as {layout} "
+        f"({THEIRS} reads multi-file AsyncAPI input directly); "
+        f"{OURS} runs with an empty cache (XDG_CACHE_HOME) each time, and again with the "
+        "cache its warm-up filled"
     )
-    report = Report(
-        command.strip(), environment(), args.runs, note, cases, list(args.tools), {}
-    )
-    for case in cases:
-        print(f"measuring {case.name} ...", file=sys.stderr, flush=True)
-        report.results[case.name] = measure_case(case, args.tools, args.runs)
-        for tool, sample in report.results[case.name].items():
-            if sample.failure:
-                report.notes.append(f"{tool} failed on {case.name}: {sample.failure}")
+    modes = make_modes(args.tools)
+    labels = [mode.label for mode in modes]
+    report = Report(command, environment(), args.runs, note, cases, labels, {})
+    measure_all(report, modes, args.runs, args.timeout)
     ours_works = OURS in args.tools and not report.results["connectx"][OURS].failure
     if ours_works and not args.no_profile:
         print("profiling ...", file=sys.stderr, flush=True)
-        where_the_time_goes(report, cases, args.runs)
+        where_the_time_goes(report, cases, args.runs, args.timeout)
         report.imports = import_times(cases[0])
-    report.environment[
-        1
-    ] += f" (at end {', '.join(f'{v:.2f}' for v in os.getloadavg())})"
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    report.environment[1] += f" (at end {load})"
     print(report.text())
     if args.markdown:
         args.markdown.write_text(report.markdown() + "\n", encoding="utf-8")

@@ -581,7 +581,8 @@ def bundle(files: dict[str, dict[str, Any]]) -> dict[str, Any]:
         elif path.startswith("messages/"):
             components["messages"].update(content)
     root["components"] = components
-    return render_refs(root, bundled_ref)
+    bundled: dict[str, Any] = render_refs(root, bundled_ref)
+    return bundled
 
 
 def dump_yaml(content: Any, path: Path) -> None:
