@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from .build import build_ir
 from .config import Config
@@ -28,6 +29,9 @@ class GeneratedPackage:
 
     package_name: str
     files: dict[str, str]
+    # Every file read (the root document and each file a reference reached), so the
+    # manifest can tell later whether the inputs changed.
+    inputs: tuple[Path, ...] | None = None
 
 
 @contextmanager
@@ -61,4 +65,5 @@ def generate_files(config: Config, sink: DiagnosticSink) -> GeneratedPackage:
     with _stage("emit"):
         files = emit_package(api)
     logger.info("emitted %d files", len(files))
-    return GeneratedPackage(api.package_name, files)
+    inputs = tuple(d.path for d in resolver.documents.values() if d.uri.startswith("file:"))
+    return GeneratedPackage(api.package_name, files, inputs)
