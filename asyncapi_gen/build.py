@@ -756,7 +756,9 @@ class _DocumentWalker(_Builder):
                 f"{naming.class_name(operation_id)}Params" if parameters else ""
             ),
             segments=_segments(address, parameters),
-            # MQTT filters match whole levels: a level holding a parameter becomes `+`.
+            # Known limitation: MQTT filters match whole levels, so a level that mixes literal
+            # text and a parameter (`orders.{region}.created`) becomes `+`, which matches more;
+            # the router still checks each address exactly.
             subscription="/".join(
                 "+" if _PARAM.search(level) else level for level in address.split("/")
             ),
