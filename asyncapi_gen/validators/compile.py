@@ -248,15 +248,15 @@ class _Compiler:
         elif mode == "valid":
             signature = f"def {name}(v: Any{depth}) -> bool:"
             if deep:
-                body.add(1, f"if d > {'MAX_DEPTH'}:")
+                body.add(1, "if d > MAX_DEPTH:")
                 body.add(2, "return False")
         else:
             errors = "e: list[ValidationError], f: bool"
             signature = f"def {name}(v: Any, p: str, {errors}{depth}) -> None:"
             if deep:
-                body.add(1, f"if d > {'MAX_DEPTH'}:")
+                body.add(1, "if d > MAX_DEPTH:")
                 message = "f'value is nested deeper than {MAX_DEPTH} schema levels'"
-                body.add(2, f'{"report"}(e, f, p, "depth", {message})')
+                body.add(2, f'report(e, f, p, "depth", {message})')
                 body.add(2, "return")
         emitter = _Emitter(self, mode, body)
         ctx = _Ctx(None, frozenset(), 1, (node.uri,))
@@ -328,7 +328,7 @@ class _Emitter:
         elif self.errors:
             self.body.add(
                 level,
-                f"{'report'}(e, f, {path}, {keyword!r}, {message})",
+                f"report(e, f, {path}, {keyword!r}, {message})",
             )
         else:
             self.body.add(level, "return False")
@@ -336,6 +336,12 @@ class _Emitter:
     def check(
         self, level: int, condition: str, path: str, keyword: str, message: str
     ) -> None:
+        if self.mode == "expr":
+            if self.guards:
+                parts = [*self.guards, _parenthesized(condition)]
+                condition = " and ".join(parts)
+            self.conditions.append(condition)
+            return
         self.body.add(level, f"if {condition}:")
         self.fail(level + 1, path, keyword, message)
 
@@ -548,14 +554,12 @@ class _Emitter:
                     message = self.shown(
                         var, " does not match any of the 'anyOf' schemas"
                     )
-                    self.check(
-                        level, f"not ({' or '.join(tests)})", path, keyword, message
-                    )
+                    self.check(level, _negate(_any_of(tests)), path, keyword, message)
                 else:
                     self.one_of(tests, var, path, level)
         if "if" in value and ("then" in value or "else" in value):
             condition = self.expr(facet.child("if"), var, ctx)
-            for keyword, test in (("then", condition), ("else", f"not ({condition})")):
+            for keyword, test in (("then", condition), ("else", _negate(condition))):
                 if keyword in value:
                     self.body.add(level, f"if {test}:")
                     start = len(self.body.lines)
@@ -567,7 +571,7 @@ class _Emitter:
     def one_of(self, tests: list[str], var: str, path: str, level: int) -> None:
         if len(tests) == 1:
             message = self.shown(var, " does not match the 'oneOf' schema")
-            self.check(level, f"not ({tests[0]})", path, "oneOf", message)
+            self.check(level, _negate(tests[0]), path, "oneOf", message)
             return
         count = self.body.fresh("n")
         self.body.add(level, f"{count} = " + " + ".join(f"({t})" for t in tests))
@@ -867,6 +871,10 @@ class _Emitter:
             target = self.c.follow(child)
             if target is not None and (target.value is True or target.value == {}):
                 continue
+            if self.mode == "valid" and self.one_line_property(
+                child, target, name, var, ctx
+            ):
+                continue
             level = ctx.level
             if name not in ctx.present:
                 self.body.add(level, f"if {name!r} in {var}:")
@@ -876,6 +884,28 @@ class _Emitter:
             token = name.replace("~", "~0").replace("/", "~1")
             inner = _Ctx(None, frozenset(), level, ctx.chain)
             self.schema(child, item, f"{path} + {'/' + token!r}", inner)
+
+    def one_line_property(
+        self, child: Node, target: Node | None, name: str, var: str, ctx: _Ctx
+    ) -> bool:
+        """Check a member in one `if` when its schema reads the value once (speed)."""
+        if target is None or not isinstance(target.value, dict):
+            return False
+        if not self.inlinable(child, target, ctx):
+            return False
+        member = self.body.fresh("v")
+        fresh = _Ctx(None, frozenset(), ctx.level, ctx.chain)
+        fails = _simple_fails(self, target, member, fresh)
+        if not fails or len(re.findall(rf"\b{member}\b", " ".join(fails))) != 1:
+            return False
+        fail = _any_of(fails).replace(member, f"{var}[{name!r}]")
+        if name in ctx.present:
+            self.check(ctx.level, fail, "", "", "")
+        else:
+            self.check(
+                ctx.level, f"{name!r} in {var} and {_parenthesized(fail)}", "", "", ""
+            )
+        return True
 
     def other_properties(self, facet: Node, var: str, path: str, ctx: _Ctx) -> None:
         value = facet.value
@@ -1006,7 +1036,7 @@ class _Emitter:
             return
         self.body.add(level, f"for {key} in {var}:")
         message = f"'property name ' + show({key}) + ' does not match the propertyNames schema'"
-        self.check(level + 1, f"not ({test})", path, "propertyNames", message)
+        self.check(level + 1, _negate(test), path, "propertyNames", message)
 
 
 _COMPLEX = frozenset(
@@ -1040,10 +1070,10 @@ class _ExpressionBody(_Body):
         raise _NotSimple
 
 
-def _simple_expression(
+def _simple_fails(
     emitter: _Emitter, target: Node, var: str, ctx: _Ctx
-) -> str | None:
-    """An inline bool expression for a schema of scalar keywords only, else None."""
+) -> list[str] | None:
+    """The fail conditions of a schema of scalar keywords only, else None."""
     if any(key in _COMPLEX for key in target.value):
         return None
     shadow = _Emitter(emitter.c, "expr", _ExpressionBody())
@@ -1054,15 +1084,36 @@ def _simple_expression(
         )
     except _NotSimple:
         return None
-    if not shadow.conditions:
+    return shadow.conditions
+
+
+def _simple_expression(
+    emitter: _Emitter, target: Node, var: str, ctx: _Ctx
+) -> str | None:
+    """An inline bool expression for a schema of scalar keywords only, else None."""
+    fails = _simple_fails(emitter, target, var, ctx)
+    if fails is None:
+        return None
+    if not fails:
         return "True"
-    return "not (" + " or ".join(shadow.conditions) + ")"
+    return _negate(_any_of(fails))
+
+
+def _any_of(tests: list[str]) -> str:
+    if len(tests) == 1:
+        return tests[0]
+    return " or ".join(_parenthesized(t, also_and=True) for t in tests)
 
 
 _SIMPLE_TESTS = (
     (re.compile(r"(\w+) in (\w+)"), r"\1 not in \2"),
     (re.compile(r"(\w+) == (.+)"), r"\1 != \2"),
-    (re.compile(r"(\w+) is (None|True|False)"), r"\1 is not \2"),
+    (re.compile(r"(\S+) is (None|True|False)"), r"\1 is not \2"),
+    (re.compile(r"(\S+) is not (None|True|False)"), r"\1 is \2"),
+    (re.compile(r"(\S+) > (\S+)"), r"\1 <= \2"),
+    (re.compile(r"(\S+) < (\S+)"), r"\1 >= \2"),
+    (re.compile(r"(\S+) >= (\S+)"), r"\1 < \2"),
+    (re.compile(r"(\S+) <= (\S+)"), r"\1 > \2"),
     (re.compile(r"type\((\w+)\) is (\w+)"), r"type(\1) is not \2"),
 )
 
@@ -1072,9 +1123,19 @@ def _negate(test: str) -> str:
     for pattern, replacement in _SIMPLE_TESTS:
         if pattern.fullmatch(test) and " or " not in test and " and " not in test:
             return pattern.sub(replacement, test)
+    if test.startswith("not ") and " or " not in test and " and " not in test:
+        return test[4:]
+    if test.startswith("not (") and _one_group(test[4:]):
+        return test[5:-1]
     if _one_group(test):
         return f"not {test}"
     return f"not ({test})"
+
+
+def _parenthesized(test: str, also_and: bool = False) -> str:
+    """`test` wrapped when it could bind wrongly inside `and` (or inside `or`)."""
+    loose = " or " in test or (also_and and " and " in test)
+    return f"({test})" if loose and not _one_group(test) else test
 
 
 def _one_group(test: str) -> bool:
@@ -1167,17 +1228,9 @@ def _merge_fails(lines: list[str]) -> list[str]:
             and lines[index + 1] == indent + "    return False"
         ):
             test = lines[index][len(indent) + 3 : -1]
-            tests.append(f"({test})" if " or " in test else test)
+            tests.append(test)
             index += 2
-        joined = (
-            " or ".join(tests)
-            if len(tests) > 1
-            else (
-                tests[0].removeprefix("(").removesuffix(")")
-                if tests[0].startswith("(") and " or " in tests[0]
-                else tests[0]
-            )
-        )
+        joined = _any_of(tests)
         out.append(f"{indent}if {joined}:")
         out.append(f"{indent}    return False")
     return out
