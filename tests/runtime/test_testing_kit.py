@@ -162,7 +162,9 @@ channels:
 """
 
 
-def test_a_message_without_any_valid_sample_is_named(generate: GenerateFn) -> None:
+def test_known_limitation_unsatisfiable_message_has_no_sample(
+    generate: GenerateFn,
+) -> None:
     package = generate(UNSATISFIABLE)
     kit = importlib.import_module(f"{package.__name__}.testing")
 
