@@ -7,6 +7,7 @@ http://localhost:1234/ read ../shared/jsts/remotes through the reference map.
 
 from __future__ import annotations
 
+import importlib
 import json
 import types
 from dataclasses import dataclass, field
@@ -15,14 +16,10 @@ from typing import Any
 
 import pytest
 
-from asyncapi_gen.config import Config
-from asyncapi_gen.errors import DiagnosticSink
-from asyncapi_gen.load import load_document
-from asyncapi_gen.resolve import resolve_document
-from asyncapi_gen.validators import compile_validators
 from asyncapi_gen.validators.testing import (
+    CASE_DOCUMENT,
+    compile_case,
     import_module,
-    render_validators,
     write_package,
 )
 
@@ -33,15 +30,6 @@ META_SOURCE = SHARED / "asyncapi-schemas" / "2.6.0.json"
 META = "http://json-schema.org/draft-07/"
 SUITE = JSTS / "tests" / "draft7"
 REMOTE = "http://localhost:1234/"
-DOCUMENT = """\
-asyncapi: '2.6.0'
-info: {title: Case, version: '1.0.0'}
-channels: {}
-components:
-  schemas:
-    Case:
-      $ref: './case.json'
-"""
 # The formats the generator checks; their optional cases are held to the same bar as required ones.
 CHECKED_FORMATS = (
     "date-time date email hostname idn-email idn-hostname ipv4 ipv6 iri iri-reference "
@@ -120,23 +108,10 @@ def _write_meta_schema(folder: Path) -> Path:
 
 
 def _compile_group(group: Group, folder: Path, package: Path, meta: Path) -> None:
-    case = folder / f"{_module_name(group)}"
-    case.mkdir(parents=True)
-    (case / "case.json").write_text(json.dumps(group.schema), encoding="utf-8")
-    (case / "asyncapi.yaml").write_text(DOCUMENT, encoding="utf-8")
-    config = Config(
-        spec=case / "asyncapi.yaml",
-        output=folder / "out",
-        ref_map=((REMOTE, JSTS / "remotes"), (META, meta)),
-    )
-    resolver = resolve_document(load_document(case / "asyncapi.yaml"), config)
-    schemas = resolver.root_node().child("components").child("schemas")
-    sink = DiagnosticSink()
-    validators = compile_validators(resolver, [("case", schemas.child("Case"))], sink)
+    ref_map = ((REMOTE, JSTS / "remotes"), (META, meta))
+    text, sink = compile_case(folder / _module_name(group), group.schema, ref_map)
     group.diagnostics = [d.render() for d in sink.items]
-    (package / f"{_module_name(group)}.py").write_text(
-        render_validators(validators), encoding="utf-8"
-    )
+    (package / f"{_module_name(group)}.py").write_text(text, encoding="utf-8")
 
 
 def _module_name(group: Group) -> str:
@@ -221,3 +196,46 @@ def test_pass_count(
                 f"\nJSON Schema Test Suite draft-07 {kind}: {good}/{total} cases pass"
             )
     assert totals["required"][0] == totals["required"][1]
+
+
+# A few groups through the whole generator (CLI, every stage, black, package import).
+WHOLE_PACKAGE_GROUPS = [
+    ("ref.json", "root pointer ref"),
+    ("ref.json", "Recursive references between schemas"),
+    ("refRemote.json", "base URI change - change folder in subschema"),
+    ("uniqueItems.json", "uniqueItems validation"),
+    ("oneOf.json", "oneOf with required"),
+    ("if-then-else.json", "validate against correct branch, then vs else"),
+    (
+        "patternProperties.json",
+        "regexes are not anchored by default and are case sensitive",
+    ),
+    ("optional/format/date-time.json", "validation of date-time strings"),
+]
+
+
+@pytest.mark.parametrize(("file", "description"), WHOLE_PACKAGE_GROUPS)
+def test_group_through_whole_package(
+    generate: Any, tmp_path: Path, file: str, description: str
+) -> None:
+    if not SUITE.is_dir():
+        pytest.skip(f"JSON Schema Test Suite not found at {JSTS} (../shared/jsts)")
+    [raw] = [
+        g
+        for g in json.loads((SUITE / file).read_text("utf-8"))
+        if g["description"] == description
+    ]
+    (tmp_path / "case.json").write_text(json.dumps(raw["schema"]), encoding="utf-8")
+    (tmp_path / "asyncapi.yaml").write_text(CASE_DOCUMENT, encoding="utf-8")
+
+    package = generate(
+        tmp_path / "asyncapi.yaml", "--ref-map", f"{REMOTE}={JSTS / 'remotes'}"
+    )
+    entry = importlib.import_module(f"{package.__name__}.registry").SCHEMAS["Case"]
+
+    wrong = [
+        t["description"]
+        for t in raw["tests"]
+        if (entry.validate(t["data"]) == []) != t["valid"]
+    ]
+    assert not wrong
