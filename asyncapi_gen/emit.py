@@ -205,8 +205,26 @@ def param_parser(ref: TypeRef) -> str:
 
 
 def literal(value: Any) -> str:
-    """A Python literal for a JSON-like value; strings are always repr-escaped."""
+    """A Python literal for a JSON-like value; strings are always repr-escaped.
+
+    Strings come out double-quoted where that needs no more escapes, as black writes them.
+    """
+    if isinstance(value, str):
+        return _string_literal(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{literal(k)}: {literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
     return repr(value)
+
+
+def _string_literal(text: str) -> str:
+    quoted = repr(text)
+    if quoted.startswith("'") and '"' not in text:
+        # repr escaped only the single quotes; inside double quotes they need none.
+        return '"' + quoted[1:-1].replace("\\'", "'") + '"'
+    return quoted
 
 
 def toml_string(text: str) -> str:

@@ -48,6 +48,50 @@ class DecodeError(ValueError):
         super().__init__(f"invalid {target}: {shown}")
 
 
+_M = _t.TypeVar("_M", bound="Model")
+
+
+class Model:
+    """Base of every generated dataclass: validated decoding and the wire JSON.
+
+    Each model sets `_validator` (its generated validator) and writes `_from_valid`, which
+    builds it from a value already known to be valid, and `to_dict`.
+    """
+
+    __slots__ = ()
+    _validator: _t.ClassVar[_t.Callable[[object], list[ValidationError]]]
+
+    @classmethod
+    def from_dict(cls: type[_M], data: object) -> _M:
+        """Validate decoded JSON and build the model; raise DecodeError when invalid."""
+        errors = cls._validator(data)
+        if errors:
+            raise DecodeError(cls.__name__, errors)
+        return cls._from_valid(data)
+
+    @classmethod
+    def from_json(cls: type[_M], text: str | bytes | bytearray) -> _M:
+        """Parse JSON text, validate it and build the model."""
+        return cls.from_dict(parse_json(text, cls.__name__))
+
+    @classmethod
+    def validate(cls, data: object) -> list[ValidationError]:
+        """Every way `data` breaks this model's schema; empty when it is valid."""
+        return cls._validator(data)
+
+    @classmethod
+    def _from_valid(cls: type[_M], data: _t.Any) -> _M:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """The wire JSON of this model, key for key."""
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """The wire JSON of this model as text."""
+        return _json.dumps(self.to_dict(), ensure_ascii=False)
+
+
 def parse_json(text: str | bytes | bytearray, target: str) -> JsonValue:
     """Parse JSON text; raise DecodeError (not JSONDecodeError) when it is malformed."""
     try:

@@ -253,9 +253,8 @@ def _exact_time(text: str) -> bool:
 
 def _tail_shape(text: str, start: int) -> bool:
     """From `start` (just after the seconds): an optional "." fraction, then the offset."""
-    last = text[-1]
-    if last == "Z" or last == "z":
-        offset = len(text) - 1
+    if text[-1] == "Z":
+        end = len(text) - 1
     elif (
         len(text) >= start + 6
         and text[-6] in "+-"
@@ -264,27 +263,29 @@ def _tail_shape(text: str, start: int) -> bool:
         and text[-5:-3] < "24"
         and text[-2:] < "60"
     ):
-        offset = len(text) - 6
+        end = len(text) - 6
     else:
         return False
-    if offset == start:
+    if end == start:
         return True
-    fraction = text[start + 1 : offset]
+    fraction = text[start + 1 : end]
     return text[start] == "." and fraction.isdigit() and fraction.isascii()
 
 
 def is_date_time(text: str) -> bool:
     """RFC 3339 date-time: full-date "T" full-time, with a real date and time."""
-    if (
-        len(text) < 20
-        or text[4] != "-"
-        or text[7] != "-"
-        or text[10] not in "Tt"
-        or text[13] != ":"
-        or text[16] != ":"
-        or not _tail_shape(text, 19)
-    ):
-        return False
+    # Characters 4, 7, 10, 13 and 16 are the separators of YYYY-MM-DDTHH:MM:SS.
+    if text[4:19:3] != "--T::" or len(text) < 20:
+        return _exact_date_time(text)
+    if text[-1] == "Z":
+        # The common UTC form, with or without a fraction, checked inline.
+        fraction = text[20:-1]
+        if len(text) != 20 and (
+            text[19] != "." or not fraction.isdigit() or not fraction.isascii()
+        ):
+            return False
+    elif len(text) < 25 or not _tail_shape(text, 19):
+        return _exact_date_time(text)
     try:
         _parse_date_time(text)
     except ValueError:
@@ -294,7 +295,7 @@ def is_date_time(text: str) -> bool:
 
 def is_date(text: str) -> bool:
     """RFC 3339 full-date."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+    if len(text) != 10 or text[4:8:3] != "--":
         return False
     try:
         _parse_date(text)
@@ -305,8 +306,8 @@ def is_date(text: str) -> bool:
 
 def is_time(text: str) -> bool:
     """RFC 3339 full-time (the offset is required)."""
-    if len(text) < 9 or text[2] != ":" or text[5] != ":" or not _tail_shape(text, 8):
-        return False
+    if text[2:6:3] != "::" or len(text) < 9 or not _tail_shape(text, 8):
+        return _exact_time(text)
     try:
         _parse_time(text)
     except ValueError:

@@ -77,25 +77,23 @@ _M7 = " is not one of ['CreditCard', 'BankTransfer', 'DirectDebit', 'Cash']"
 
 
 # connectx.yaml#/components/schemas/EventEnvelope
-def _valid_event_envelope(v: Any) -> bool:
-    if type(v) is not dict or (
-        "eventId" not in v
-        or "eventType" not in v
-        or "eventTime" not in v
-        or "tenantId" not in v
+def is_valid_event_envelope(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or type(v["eventId"]) is not str
+        or type(v["eventType"]) is not str
     ):
         return False
-    v1 = v["eventId"]
-    if type(v1) is not str:
-        return False
-    v2 = v["eventType"]
-    if type(v2) is not str:
-        return False
-    v3 = v["eventTime"]
-    if type(v3) is not str or not is_date_time(v3):
-        return False
-    v4 = v["tenantId"]
-    if type(v4) is not str:
+    v4 = v["eventTime"]
+    if type(v4) is not str or not is_date_time(v4) or type(v["tenantId"]) is not str:
         return False
     return True
 
@@ -157,50 +155,42 @@ def _errors_event_envelope(v: Any, p: str, e: list[ValidationError], f: bool) ->
 
 
 # connectx.yaml#/components/schemas/CustomerEventPayload
-def _valid_customer_event_payload(v: Any) -> bool:
-    if type(v) is not dict or (
-        "eventId" not in v
-        or "eventType" not in v
-        or "eventTime" not in v
-        or "tenantId" not in v
+def is_valid_customer_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or type(v["eventId"]) is not str
+        or type(v["eventType"]) is not str
     ):
         return False
-    v1 = v["eventId"]
-    if type(v1) is not str:
+    v4 = v["eventTime"]
+    if (
+        type(v4) is not str
+        or not is_date_time(v4)
+        or type(v["tenantId"]) is not str
+        or ("customerId" in v and type(v["customerId"]) is not str)
+        or ("accountNumber" in v and type(v["accountNumber"]) is not str)
+    ):
         return False
-    v2 = v["eventType"]
-    if type(v2) is not str:
-        return False
-    v3 = v["eventTime"]
-    if type(v3) is not str or not is_date_time(v3):
-        return False
-    v4 = v["tenantId"]
-    if type(v4) is not str:
-        return False
-    if "customerId" in v:
-        v5 = v["customerId"]
-        if type(v5) is not str:
-            return False
-    if "accountNumber" in v:
-        v6 = v["accountNumber"]
-        if type(v6) is not str:
-            return False
     if "customerType" in v:
-        v7 = v["customerType"]
-        if type(v7) is not str or v7 not in _E1:
+        v9 = v["customerType"]
+        if type(v9) is not str or v9 not in _E1:
             return False
     if "status" in v:
-        v8 = v["status"]
-        if type(v8) is not str or v8 not in _E2:
+        v11 = v["status"]
+        if type(v11) is not str or v11 not in _E2:
             return False
-    if "email" in v:
-        v9 = v["email"]
-        if type(v9) is not str:
-            return False
-    if "previousStatus" in v:
-        v10 = v["previousStatus"]
-        if type(v10) is not str:
-            return False
+    if ("email" in v and type(v["email"]) is not str) or (
+        "previousStatus" in v and type(v["previousStatus"]) is not str
+    ):
+        return False
     return True
 
 
@@ -328,7 +318,9 @@ def _errors_customer_event_payload(
 
 
 # connectx.yaml#/components/schemas/CustomerEventPayload/allOf/1/properties/customerType
-def _valid_customer_event_payload_customer_type(v: Any) -> bool:
+def is_valid_customer_event_payload_customer_type(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
     if type(v) is not str or v not in _E1:
         return False
     return True
@@ -352,7 +344,9 @@ def _errors_customer_event_payload_customer_type(
 
 
 # connectx.yaml#/components/schemas/CustomerEventPayload/allOf/1/properties/status
-def _valid_customer_event_payload_status(v: Any) -> bool:
+def is_valid_customer_event_payload_status(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
     if type(v) is not str or v not in _E2:
         return False
     return True
@@ -370,53 +364,41 @@ def _errors_customer_event_payload_status(
 
 
 # connectx.yaml#/components/schemas/SubscriptionEventPayload
-def _valid_subscription_event_payload(v: Any) -> bool:
-    if type(v) is not dict or (
-        "eventId" not in v
-        or "eventType" not in v
-        or "eventTime" not in v
-        or "tenantId" not in v
+def is_valid_subscription_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or type(v["eventId"]) is not str
+        or type(v["eventType"]) is not str
     ):
         return False
-    v1 = v["eventId"]
-    if type(v1) is not str:
+    v4 = v["eventTime"]
+    if (
+        type(v4) is not str
+        or not is_date_time(v4)
+        or type(v["tenantId"]) is not str
+        or ("subscriptionId" in v and type(v["subscriptionId"]) is not str)
+        or ("customerId" in v and type(v["customerId"]) is not str)
+        or ("productId" in v and type(v["productId"]) is not str)
+        or ("productName" in v and type(v["productName"]) is not str)
+    ):
         return False
-    v2 = v["eventType"]
-    if type(v2) is not str:
-        return False
-    v3 = v["eventTime"]
-    if type(v3) is not str or not is_date_time(v3):
-        return False
-    v4 = v["tenantId"]
-    if type(v4) is not str:
-        return False
-    if "subscriptionId" in v:
-        v5 = v["subscriptionId"]
-        if type(v5) is not str:
-            return False
-    if "customerId" in v:
-        v6 = v["customerId"]
-        if type(v6) is not str:
-            return False
-    if "productId" in v:
-        v7 = v["productId"]
-        if type(v7) is not str:
-            return False
-    if "productName" in v:
-        v8 = v["productName"]
-        if type(v8) is not str:
-            return False
     if "status" in v:
-        v9 = v["status"]
-        if type(v9) is not str or v9 not in _E4:
+        v11 = v["status"]
+        if type(v11) is not str or v11 not in _E4:
             return False
-    if "previousStatus" in v:
-        v10 = v["previousStatus"]
-        if type(v10) is not str:
-            return False
+    if "previousStatus" in v and type(v["previousStatus"]) is not str:
+        return False
     if "effectiveDate" in v:
-        v11 = v["effectiveDate"]
-        if type(v11) is not str or not is_date(v11):
+        v14 = v["effectiveDate"]
+        if type(v14) is not str or not is_date(v14):
             return False
     return True
 
@@ -558,7 +540,9 @@ def _errors_subscription_event_payload(
 
 
 # connectx.yaml#/components/schemas/SubscriptionEventPayload/allOf/1/properties/status
-def _valid_subscription_event_payload_status(v: Any) -> bool:
+def is_valid_subscription_event_payload_status(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
     if type(v) is not str or v not in _E4:
         return False
     return True
@@ -576,49 +560,40 @@ def _errors_subscription_event_payload_status(
 
 
 # connectx.yaml#/components/schemas/InvoiceEventPayload
-def _valid_invoice_event_payload(v: Any) -> bool:
-    if type(v) is not dict or (
-        "eventId" not in v
-        or "eventType" not in v
-        or "eventTime" not in v
-        or "tenantId" not in v
+def is_valid_invoice_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or type(v["eventId"]) is not str
+        or type(v["eventType"]) is not str
     ):
         return False
-    v1 = v["eventId"]
-    if type(v1) is not str:
+    v4 = v["eventTime"]
+    if (
+        type(v4) is not str
+        or not is_date_time(v4)
+        or type(v["tenantId"]) is not str
+        or ("invoiceId" in v and type(v["invoiceId"]) is not str)
+        or ("invoiceNumber" in v and type(v["invoiceNumber"]) is not str)
+        or ("customerId" in v and type(v["customerId"]) is not str)
+    ):
         return False
-    v2 = v["eventType"]
-    if type(v2) is not str:
-        return False
-    v3 = v["eventTime"]
-    if type(v3) is not str or not is_date_time(v3):
-        return False
-    v4 = v["tenantId"]
-    if type(v4) is not str:
-        return False
-    if "invoiceId" in v:
-        v5 = v["invoiceId"]
-        if type(v5) is not str:
-            return False
-    if "invoiceNumber" in v:
-        v6 = v["invoiceNumber"]
-        if type(v6) is not str:
-            return False
-    if "customerId" in v:
-        v7 = v["customerId"]
-        if type(v7) is not str:
-            return False
     if "totalAmount" in v:
-        v8 = v["totalAmount"]
-        if not (type(v8) is int or type(v8) is float):
+        v10 = v["totalAmount"]
+        if not (type(v10) is int or type(v10) is float):
             return False
-    if "currency" in v:
-        v9 = v["currency"]
-        if type(v9) is not str:
-            return False
+    if "currency" in v and type(v["currency"]) is not str:
+        return False
     if "dueDate" in v:
-        v10 = v["dueDate"]
-        if type(v10) is not str or not is_date(v10):
+        v13 = v["dueDate"]
+        if type(v13) is not str or not is_date(v13):
             return False
     return True
 
@@ -743,53 +718,44 @@ def _errors_invoice_event_payload(
 
 
 # connectx.yaml#/components/schemas/PaymentEventPayload
-def _valid_payment_event_payload(v: Any) -> bool:
-    if type(v) is not dict or (
-        "eventId" not in v
-        or "eventType" not in v
-        or "eventTime" not in v
-        or "tenantId" not in v
+def is_valid_payment_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or type(v["eventId"]) is not str
+        or type(v["eventType"]) is not str
     ):
         return False
-    v1 = v["eventId"]
-    if type(v1) is not str:
+    v4 = v["eventTime"]
+    if (
+        type(v4) is not str
+        or not is_date_time(v4)
+        or type(v["tenantId"]) is not str
+        or ("paymentId" in v and type(v["paymentId"]) is not str)
+        or ("invoiceId" in v and type(v["invoiceId"]) is not str)
+        or ("customerId" in v and type(v["customerId"]) is not str)
+    ):
         return False
-    v2 = v["eventType"]
-    if type(v2) is not str:
-        return False
-    v3 = v["eventTime"]
-    if type(v3) is not str or not is_date_time(v3):
-        return False
-    v4 = v["tenantId"]
-    if type(v4) is not str:
-        return False
-    if "paymentId" in v:
-        v5 = v["paymentId"]
-        if type(v5) is not str:
-            return False
-    if "invoiceId" in v:
-        v6 = v["invoiceId"]
-        if type(v6) is not str:
-            return False
-    if "customerId" in v:
-        v7 = v["customerId"]
-        if type(v7) is not str:
-            return False
     if "amount" in v:
-        v8 = v["amount"]
-        if not (type(v8) is int or type(v8) is float):
+        v10 = v["amount"]
+        if not (type(v10) is int or type(v10) is float):
             return False
-    if "currency" in v:
-        v9 = v["currency"]
-        if type(v9) is not str:
-            return False
+    if "currency" in v and type(v["currency"]) is not str:
+        return False
     if "paymentMethod" in v:
-        v10 = v["paymentMethod"]
-        if type(v10) is not str or v10 not in _E6:
+        v13 = v["paymentMethod"]
+        if type(v13) is not str or v13 not in _E6:
             return False
     if "paymentDate" in v:
-        v11 = v["paymentDate"]
-        if type(v11) is not str or not is_date(v11):
+        v15 = v["paymentDate"]
+        if type(v15) is not str or not is_date(v15):
             return False
     return True
 
@@ -927,7 +893,9 @@ def _errors_payment_event_payload(
 
 
 # connectx.yaml#/components/schemas/PaymentEventPayload/allOf/1/properties/paymentMethod
-def _valid_payment_event_payload_payment_method(v: Any) -> bool:
+def is_valid_payment_event_payload_payment_method(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
     if type(v) is not str or v not in _E6:
         return False
     return True
@@ -944,16 +912,11 @@ def _errors_payment_event_payload_payment_method(
             report(e, f, p, "enum", show(v) + _M7)
 
 
-def is_valid_event_envelope(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_event_envelope(value)
-
-
 def validate_event_envelope(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_event_envelope(value):
+    if is_valid_event_envelope(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -963,16 +926,11 @@ def validate_event_envelope(
     return errors
 
 
-def is_valid_customer_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_customer_event_payload(value)
-
-
 def validate_customer_event_payload(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_customer_event_payload(value):
+    if is_valid_customer_event_payload(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -982,16 +940,11 @@ def validate_customer_event_payload(
     return errors
 
 
-def is_valid_customer_event_payload_customer_type(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_customer_event_payload_customer_type(value)
-
-
 def validate_customer_event_payload_customer_type(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_customer_event_payload_customer_type(value):
+    if is_valid_customer_event_payload_customer_type(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -1001,16 +954,11 @@ def validate_customer_event_payload_customer_type(
     return errors
 
 
-def is_valid_customer_event_payload_status(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_customer_event_payload_status(value)
-
-
 def validate_customer_event_payload_status(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_customer_event_payload_status(value):
+    if is_valid_customer_event_payload_status(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -1020,16 +968,11 @@ def validate_customer_event_payload_status(
     return errors
 
 
-def is_valid_subscription_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_subscription_event_payload(value)
-
-
 def validate_subscription_event_payload(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_subscription_event_payload(value):
+    if is_valid_subscription_event_payload(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -1039,16 +982,11 @@ def validate_subscription_event_payload(
     return errors
 
 
-def is_valid_subscription_event_payload_status(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_subscription_event_payload_status(value)
-
-
 def validate_subscription_event_payload_status(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_subscription_event_payload_status(value):
+    if is_valid_subscription_event_payload_status(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -1058,16 +996,11 @@ def validate_subscription_event_payload_status(
     return errors
 
 
-def is_valid_invoice_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_invoice_event_payload(value)
-
-
 def validate_invoice_event_payload(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_invoice_event_payload(value):
+    if is_valid_invoice_event_payload(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -1077,16 +1010,11 @@ def validate_invoice_event_payload(
     return errors
 
 
-def is_valid_payment_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_payment_event_payload(value)
-
-
 def validate_payment_event_payload(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_payment_event_payload(value):
+    if is_valid_payment_event_payload(value):
         return []
     errors: list[ValidationError] = []
     try:
@@ -1096,16 +1024,11 @@ def validate_payment_event_payload(
     return errors
 
 
-def is_valid_payment_event_payload_payment_method(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    return _valid_payment_event_payload_payment_method(value)
-
-
 def validate_payment_event_payload_payment_method(
     value: object, *, first_error: bool = False
 ) -> list[ValidationError]:
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if _valid_payment_event_payload_payment_method(value):
+    if is_valid_payment_event_payload_payment_method(value):
         return []
     errors: list[ValidationError] = []
     try:
