@@ -184,6 +184,12 @@ def test_http_headers_become_typed_message_headers(
         "/hooks/site/abc12/locker/9/parcel", json={"parcelId": "P-3", "pin": "000111"}
     )
 
+    named = client.post(
+        "/hooks/site/abc12/locker/9/parcel?message=parcelStored",
+        json={"parcelId": "P-3", "pin": "000111"},
+        headers={"TraceId": "trace-web"},
+    )
+    assert named.status_code == 422
     assert response.status_code == 200
     headers, correlation = seen["parcels"][-1]
     assert headers == lockers.ParcelStoredHeaders(trace_id="trace-web", attempt=2)
