@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import DiagnosticSink
-from ..load import Document, pointer_join
+from ..load import Document, escape_token
 from .keywords import (
     ASYNCAPI_KEYWORDS,
     AVRO_FIELD,
@@ -54,7 +54,12 @@ from .tables import (
     SECURITY_SCHEMES,
 )
 
-Task = tuple[Any, Shape, str, str]
+# Where a value stands, built lazily: "#" for the root, else (parent, key or index).
+# Labels name a value in messages, also lazily: a text, ("field", name), ("entry", noun,
+# name) or ("item", index, label). Both become text only when a diagnostic needs them.
+Where = str | tuple[Any, str | int]
+Label = str | tuple[Any, ...]
+Task = tuple[Any, Shape, Where, Label]
 
 # AsyncAPI 2.x, Components Object: names of reusable objects.
 COMPONENT_NAME = re.compile(r"[a-zA-Z0-9.\-_]+")
@@ -149,6 +154,28 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.75) -> str | No
     return found[0] if found else None
 
 
+def pointer_of(where: Where) -> str:
+    """Spell a place as a JSON pointer with a leading '#'."""
+    tokens: list[str] = []
+    while isinstance(where, tuple):
+        where, token = where
+        tokens.append(escape_token(str(token)))
+    return "/".join([where, *reversed(tokens)])
+
+
+def label_text(label: Label) -> str:
+    """Spell a label for a message: "'url'", "server 'prod'", "item 0 of 'tags'"."""
+    prefix = ""
+    while isinstance(label, tuple) and label[0] == "item":
+        prefix += f"item {label[1]} of "
+        label = label[2]
+    if isinstance(label, tuple) and label[0] == "field":
+        return f"{prefix}{quote(label[1])}"
+    if isinstance(label, tuple):
+        return f"{prefix}{label[1]} {quote(label[2])}"
+    return prefix + label
+
+
 def json_key(value: object) -> str:
     """Return a text equal for two values exactly when JSON says they are equal."""
     parts: list[str] = []
@@ -208,7 +235,7 @@ class Walker:
         self.minor = minor
         self.todo: list[Task] = []
         self.formats = asyncapi_formats(minor)
-        self.visitors: dict[type[Shape], Callable[[Any, Any, str, str], None]] = {
+        self.visitors: dict[type[Shape], Callable[[Any, Any, Where, Label], None]] = {
             Anything: self.visit_anything,
             Kind: self.visit_kind,
             Choice: self.visit_choice,
@@ -228,7 +255,7 @@ class Walker:
             SecurityScheme: self.visit_security_scheme,
         }
 
-    def walk(self, value: Any, shape: Shape, pointer: str, label: str) -> None:
+    def walk(self, value: Any, shape: Shape, pointer: Where, label: Label) -> None:
         """Check `value` and everything below it; diagnostics go to the sink."""
         self.todo.append((value, shape, pointer, label))
         while self.todo:
@@ -237,31 +264,31 @@ class Walker:
 
     # Reporting
 
-    def error(self, message: str, pointer: str, hint: str | None = None) -> None:
-        self.sink.error(message, self.document.locate(pointer), hint)
+    def error(self, message: str, pointer: Where, hint: str | None = None) -> None:
+        self.sink.error(message, self.document.locate(pointer_of(pointer)), hint)
 
-    def warning(self, message: str, pointer: str, hint: str | None = None) -> None:
-        self.sink.warning(message, self.document.locate(pointer), hint)
+    def warning(self, message: str, pointer: Where, hint: str | None = None) -> None:
+        self.sink.warning(message, self.document.locate(pointer_of(pointer)), hint)
 
     def wrong_kind(
         self,
-        label: str,
+        label: Label,
         expected: str,
         value: Any,
-        pointer: str,
+        pointer: Where,
         hint: str | None = None,
     ) -> None:
-        message = f"{label} must be {expected}, found {kind_of(value)}"
+        message = f"{label_text(label)} must be {expected}, found {kind_of(value)}"
         self.error(message, pointer, hint)
 
     # Plain values
 
     def visit_anything(
-        self, value: Any, shape: Anything, pointer: str, label: str
+        self, value: Any, shape: Anything, pointer: Where, label: Label
     ) -> None:
         return
 
-    def visit_kind(self, value: Any, shape: Kind, pointer: str, label: str) -> None:
+    def visit_kind(self, value: Any, shape: Kind, pointer: Where, label: Label) -> None:
         expected, check = KIND_CHECKS[shape.kind]
         if check(value):
             return
@@ -269,14 +296,18 @@ class Walker:
             "non-negative integer",
             "positive number",
         ):
-            self.error(f"{label} must be {expected}, found {value!r}", pointer)
+            self.error(
+                f"{label_text(label)} must be {expected}, found {value!r}", pointer
+            )
             return
         hint = None
         if shape.kind == "string" and (is_number(value) or isinstance(value, bool)):
             hint = "quote the value to keep it a string"
         self.wrong_kind(label, expected, value, pointer, hint)
 
-    def visit_choice(self, value: Any, shape: Choice, pointer: str, label: str) -> None:
+    def visit_choice(
+        self, value: Any, shape: Choice, pointer: Where, label: Label
+    ) -> None:
         if isinstance(value, str) and value in shape.values:
             return
         allowed = ", ".join(f"'{v}'" for v in shape.values)
@@ -285,35 +316,39 @@ class Walker:
             near = closest(value, shape.values, cutoff=0.6)
             hint = f"did you mean '{near}'?" if near else None
         self.error(
-            f"{label} must be one of {allowed}, found {show(value)}", pointer, hint
+            f"{label_text(label)} must be one of {allowed}, found {show(value)}",
+            pointer,
+            hint,
         )
 
     def visit_matching(
-        self, value: Any, shape: Matching, pointer: str, label: str
+        self, value: Any, shape: Matching, pointer: Where, label: Label
     ) -> None:
         if not isinstance(value, str):
             self.wrong_kind(label, "a string", value, pointer)
         elif not shape.pattern.search(value):
-            message = f"{label} must be {shape.expected}, found {quote(value)}"
+            message = (
+                f"{label_text(label)} must be {shape.expected}, found {quote(value)}"
+            )
             self.error(message, pointer)
 
     # Containers
 
-    def visit_list(self, value: Any, shape: ListOf, pointer: str, label: str) -> None:
+    def visit_list(
+        self, value: Any, shape: ListOf, pointer: Where, label: Label
+    ) -> None:
         if not isinstance(value, list):
             self.wrong_kind(label, "a list", value, pointer)
             return
         if len(value) < shape.min_items:
-            self.error(f"{label} must not be empty", pointer)
+            self.error(f"{label_text(label)} must not be empty", pointer)
         for index in range(len(value) - 1, -1, -1):
-            child = f"{pointer}/{index}"
-            self.todo.append(
-                (value[index], shape.item, child, f"item {index} of {label}")
-            )
+            child = (pointer, index)
+            self.todo.append((value[index], shape.item, child, ("item", index, label)))
         if shape.unique:
             self.check_unique(value, pointer, label)
 
-    def check_unique(self, items: list[Any], pointer: str, label: str) -> None:
+    def check_unique(self, items: list[Any], pointer: Where, label: Label) -> None:
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             key = json_key(item)
@@ -321,21 +356,21 @@ class Walker:
             if first == index:
                 continue
             if isinstance(item, (dict, list)):
-                message = f"item {index} of {label} repeats item {first}"
+                message = f"item {index} of {label_text(label)} repeats item {first}"
             else:
-                message = f"duplicate item {show(item)} in {label}"
-            self.error(message, f"{pointer}/{index}")
+                message = f"duplicate item {show(item)} in {label_text(label)}"
+            self.error(message, (pointer, index))
 
-    def visit_map(self, value: Any, shape: MapOf, pointer: str, label: str) -> None:
+    def visit_map(self, value: Any, shape: MapOf, pointer: Where, label: Label) -> None:
         if not isinstance(value, dict):
             self.wrong_kind(label, "a mapping", value, pointer)
             return
         for name, item in value.items():
-            child = pointer_join(pointer, name)
+            child = (pointer, name)
             self.check_name(name, shape, child)
-            self.todo.append((item, shape.value, child, f"{shape.noun} {quote(name)}"))
+            self.todo.append((item, shape.value, child, ("entry", shape.noun, name)))
 
-    def check_name(self, name: str, shape: MapOf, pointer: str) -> None:
+    def check_name(self, name: str, shape: MapOf, pointer: Where) -> None:
         if shape.nonempty_names and name == "":
             self.error(f"{shape.noun} name must not be empty", pointer)
         elif shape.component_names and not COMPONENT_NAME.fullmatch(name):
@@ -345,19 +380,21 @@ class Walker:
                 "component names use only letters, digits, '.', '-' and '_'",
             )
 
-    def visit_object(self, value: Any, shape: Obj, pointer: str, label: str) -> None:
+    def visit_object(
+        self, value: Any, shape: Obj, pointer: Where, label: Label
+    ) -> None:
         if not isinstance(value, dict):
             self.wrong_kind(label, "a mapping", value, pointer)
             return
         self.check_fields(value, shape, pointer)
 
-    def check_fields(self, value: dict[str, Any], shape: Obj, pointer: str) -> None:
+    def check_fields(self, value: dict[str, Any], shape: Obj, pointer: Where) -> None:
         """Check the fields of a mapping already known to be the object `shape`."""
         for key, item in value.items():
-            child = pointer_join(pointer, key)
+            child = (pointer, key)
             known = shape.fields.get(key)
             if known is not None and known.since <= self.minor:
-                self.todo.append((item, known.shape, child, f"'{key}'"))
+                self.todo.append((item, known.shape, child, ("field", key)))
             elif shape.extensions is not None and shape.extensions.match(key):
                 continue
             elif shape.closed:
@@ -366,7 +403,7 @@ class Walker:
                 self.warning(message, child, hint)
         self.check_required(value, shape, pointer)
 
-    def check_required(self, value: dict[str, Any], shape: Obj, pointer: str) -> None:
+    def check_required(self, value: dict[str, Any], shape: Obj, pointer: Where) -> None:
         for name in shape.required:
             if name not in value:
                 self.error(f"missing required field '{name}' in {shape.name}", pointer)
@@ -377,7 +414,7 @@ class Walker:
             if name in value:
                 self.error(
                     f"'{name}' is not allowed in {shape.name}",
-                    pointer_join(pointer, name),
+                    (pointer, name),
                 )
 
     def unknown_hint(self, key: str, shape: Obj) -> str | None:
@@ -396,20 +433,22 @@ class Walker:
         near = closest(key, names)
         return f"did you mean '{near}'?" if near else None
 
-    def visit_ref_or(self, value: Any, shape: RefOr, pointer: str, label: str) -> None:
+    def visit_ref_or(
+        self, value: Any, shape: RefOr, pointer: Where, label: Label
+    ) -> None:
         if shape.since <= self.minor and isinstance(value, dict) and "$ref" in value:
             self.check_reference(value, pointer)
             return
         self.visitors[type(shape.shape)](value, shape.shape, pointer, label)
 
-    def check_reference(self, value: dict[str, Any], pointer: str) -> None:
+    def check_reference(self, value: dict[str, Any], pointer: Where) -> None:
         # The resolver checks the target; the Reference Object only needs a string.
         ref = value["$ref"]
         if not isinstance(ref, str):
-            self.wrong_kind("'$ref'", "a string", ref, pointer_join(pointer, "$ref"))
+            self.wrong_kind("'$ref'", "a string", ref, (pointer, "$ref"))
 
     def visit_by_version(
-        self, value: Any, shape: ByVersion, pointer: str, label: str
+        self, value: Any, shape: ByVersion, pointer: Where, label: Label
     ) -> None:
         chosen = shape.options[0][1]
         for since, option in shape.options:
@@ -418,7 +457,7 @@ class Walker:
         self.visitors[type(chosen)](value, chosen, pointer, label)
 
     def visit_by_kind(
-        self, value: Any, shape: ByKind, pointer: str, label: str
+        self, value: Any, shape: ByKind, pointer: Where, label: Label
     ) -> None:
         for kind, option in shape.options:
             if kind == "schema" and isinstance(value, (dict, bool)):
@@ -431,7 +470,9 @@ class Walker:
 
     # Schemas
 
-    def visit_schema(self, value: Any, shape: Schema, pointer: str, label: str) -> None:
+    def visit_schema(
+        self, value: Any, shape: Schema, pointer: Where, label: Label
+    ) -> None:
         if isinstance(value, bool):
             return
         if not isinstance(value, dict):
@@ -439,23 +480,23 @@ class Walker:
             return
         table = ASYNCAPI_KEYWORDS if shape.mode == "asyncapi" else DRAFT07_KEYWORDS
         for key, item in value.items():
-            child = pointer_join(pointer, key)
+            child = (pointer, key)
             keyword = table.get(key)
             if keyword is not None:
-                self.todo.append((item, keyword, child, f"'{key}'"))
+                self.todo.append((item, keyword, child, ("field", key)))
             elif not key.startswith("x-"):
                 self.check_keyword_typo(key, table, child)
 
-    def wrong_schema(self, value: Any, pointer: str, label: str) -> None:
+    def wrong_schema(self, value: Any, pointer: Where, label: Label) -> None:
         expected = "a schema (a mapping or a boolean)"
         hint = None
         if value in SIMPLE_TYPES:
             hint = f"write {{type: {value}}} for a schema of that type"
-        message = f"{label} must be {expected}, found {kind_of(value)}"
+        message = f"{label_text(label)} must be {expected}, found {kind_of(value)}"
         self.error(message, pointer, hint)
 
     def check_keyword_typo(
-        self, key: str, table: dict[str, Shape] | Any, pointer: str
+        self, key: str, table: dict[str, Shape] | Any, pointer: Where
     ) -> None:
         # JSON Schema ignores unknown keywords, so only a likely misspelling is worth a word;
         # 'example' is a common OpenAPI habit, ignored silently rather than on every schema.
@@ -467,7 +508,7 @@ class Walker:
             self.warning(f"unknown keyword {quote(key)} in schema", pointer, hint)
 
     def visit_openapi(
-        self, value: Any, shape: OpenapiSchema, pointer: str, label: str
+        self, value: Any, shape: OpenapiSchema, pointer: Where, label: Label
     ) -> None:
         if isinstance(value, dict) and "$ref" in value:
             self.check_reference(value, pointer)
@@ -475,12 +516,15 @@ class Walker:
         self.visit_object(value, OPENAPI_SCHEMA, pointer, label)
 
     def visit_avro(
-        self, value: Any, shape: AvroSchema, pointer: str, label: str
+        self, value: Any, shape: AvroSchema, pointer: Where, label: Label
     ) -> None:
         if isinstance(value, str):
             if value not in AVRO_PRIMITIVES and not AVRO_FULL_NAME.fullmatch(value):
                 expected = "an avro primitive type or a type name"
-                self.error(f"{label} must be {expected}, found {quote(value)}", pointer)
+                self.error(
+                    f"{label_text(label)} must be {expected}, found {quote(value)}",
+                    pointer,
+                )
         elif isinstance(value, list):
             self.visit_list(value, ListOf(shape, min_items=1), pointer, label)
         elif isinstance(value, dict):
@@ -489,12 +533,12 @@ class Walker:
             expected = "an avro schema (a type name, a mapping or a list)"
             self.wrong_kind(label, expected, value, pointer)
 
-    def check_avro_object(self, value: dict[str, Any], pointer: str) -> None:
+    def check_avro_object(self, value: dict[str, Any], pointer: Where) -> None:
         if "type" not in value:
             self.error("missing required field 'type' in avro schema", pointer)
             return
         kind = value["type"]
-        child = pointer_join(pointer, "type")
+        child = (pointer, "type")
         if not isinstance(kind, str):
             self.wrong_kind("avro 'type'", "a string", kind, child)
             return
@@ -506,14 +550,14 @@ class Walker:
         self.check_fields(value, table, pointer)
 
     def visit_avro_field(
-        self, value: Any, shape: AvroField, pointer: str, label: str
+        self, value: Any, shape: AvroField, pointer: Where, label: Label
     ) -> None:
         self.visit_object(value, AVRO_FIELD, pointer, label)
 
     # Messages and security schemes
 
     def visit_message(
-        self, value: Any, shape: Message, pointer: str, label: str
+        self, value: Any, shape: Message, pointer: Where, label: Label
     ) -> None:
         if not isinstance(value, dict):
             self.wrong_kind(label, "a mapping", value, pointer)
@@ -525,7 +569,7 @@ class Walker:
             self.check_fields(value, MESSAGE_OBJECT, pointer)
             if "payload" in value:
                 payload_shape = self.payload_shape(value)
-                child = f"{pointer}/payload"
+                child = (pointer, "payload")
                 self.todo.append((value["payload"], payload_shape, child, "'payload'"))
 
     def payload_shape(self, message: dict[str, Any]) -> Shape:
@@ -546,16 +590,16 @@ class Walker:
         return Anything()
 
     def visit_headers(
-        self, value: Any, shape: Headers, pointer: str, label: str
+        self, value: Any, shape: Headers, pointer: Where, label: Label
     ) -> None:
         self.visit_schema(value, SCHEMA, pointer, label)
         if isinstance(value, dict) and "type" in value and value["type"] != "object":
             found = show(value["type"])
             message = f"message headers must have type 'object', found {found}"
-            self.error(message, pointer_join(pointer, "type"))
+            self.error(message, (pointer, "type"))
 
     def visit_security_scheme(
-        self, value: Any, shape: SecurityScheme, pointer: str, label: str
+        self, value: Any, shape: SecurityScheme, pointer: Where, label: Label
     ) -> None:
         if not isinstance(value, dict):
             self.wrong_kind(label, "a mapping", value, pointer)
@@ -566,7 +610,7 @@ class Walker:
             )
             return
         kind = value["type"]
-        child = pointer_join(pointer, "type")
+        child = (pointer, "type")
         entry = SECURITY_SCHEMES.get(kind) if isinstance(kind, str) else None
         if entry is None or entry[0] > self.minor:
             self.report_scheme_type(kind, child)
@@ -576,7 +620,7 @@ class Walker:
             table = HTTP_BEARER
         self.check_fields(value, table, pointer)
 
-    def report_scheme_type(self, kind: Any, pointer: str) -> None:
+    def report_scheme_type(self, kind: Any, pointer: Where) -> None:
         if not isinstance(kind, str):
             self.wrong_kind("'type'", "a string", kind, pointer)
             return
