@@ -96,6 +96,14 @@ class _Mode:
     help="Read references starting with PREFIX from the local folder DIR (repeatable).",
 )
 @click.option(
+    "--format/--no-format",
+    "format_",
+    default=None,
+    help="--no-format writes the emitted code without running black (for very large"
+    " documents, where black takes minutes; the code is still valid and close to"
+    " black's style).",
+)
+@click.option(
     "--force",
     is_flag=True,
     help="Write into a folder asyncapi-gen did not create, replace files in the way,"
@@ -118,6 +126,7 @@ def main(
     allow_outside_root: bool | None,
     allow_remote: bool | None,
     ref_map: tuple[str, ...],
+    format_: bool | None,
     force: bool,
     check: bool,
     diff: bool,
@@ -136,6 +145,7 @@ def main(
         allow_outside_root=allow_outside_root,
         allow_remote=allow_remote,
         ref_map=_parse_ref_map_flags(ref_map) if ref_map else None,
+        format=format_,
     )
     with _logging(mode.verbose):
         try:
@@ -240,7 +250,7 @@ def _generate(config: Config, mode: _Mode) -> tuple[dict[str, str], Any]:
         seen = [*exc.diagnostics, *_unseen(sink.items, exc.diagnostics)]
         raise DocumentError(seen) from exc
     _print_diagnostics(sink.items, mode)
-    files = _timed("format", format_files, package.files)
+    files = _timed("format", format_files, package.files, black=config.format)
     # Inputs let the manifest settle later runs without generating; None turns that off.
     return files, getattr(package, "inputs", None)
 

@@ -47,6 +47,9 @@ class Config:
     allow_remote: bool = False
     remote_timeout: float = 10.0
     remote_max_bytes: int = 10 * 1024 * 1024
+    # False writes the emitted code without running black (very large documents, where black
+    # takes minutes); the code is still valid Python close to black's style.
+    format: bool = True
     # Prefix -> local folder: a reference whose URI starts with the prefix reads the file there.
     ref_map: tuple[tuple[str, Path], ...] = field(default_factory=tuple)
 
@@ -68,6 +71,7 @@ class Settings:
     allow_outside_root: bool | None = None
     allow_remote: bool | None = None
     ref_map: tuple[tuple[str, Path], ...] | None = None
+    format: bool | None = None
 
     def merged(self, override: Settings) -> Settings:
         """Return these settings with every value `override` gives replaced."""
@@ -96,6 +100,7 @@ class Settings:
             allow_outside_root=bool(self.allow_outside_root),
             allow_remote=bool(self.allow_remote),
             ref_map=self.ref_map or (),
+            format=self.format is not False,
         )
 
 
@@ -116,6 +121,7 @@ _KEYS = {
     "allow-outside-root": "allow_outside_root",
     "allow-remote": "allow_remote",
     "ref-map": "ref_map",
+    "format": "format",
 }
 
 

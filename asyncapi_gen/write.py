@@ -6,6 +6,7 @@ manifest, so regeneration removes only files it wrote and `--check` can skip gen
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import difflib
 import errno
@@ -83,16 +84,19 @@ class WriteResult:
     stranded: Path | None = None
 
 
-def format_files(files: Mapping[str, str]) -> dict[str, str]:
+def format_files(files: Mapping[str, str], *, black: bool = True) -> dict[str, str]:
     """Run every `.py` file through black with the one fixed mode; other files pass as-is.
 
     black's result for a text is kept in the user's cache (see cache.py), keyed by the black
-    version, our fixed mode and the text, so unchanged files are not formatted again.
+    version, our fixed mode and the text, so unchanged files are not formatted again. With
+    `black` off (`--no-format`) each `.py` file is only parsed, so a generator bug still stops
+    the run instead of reaching the output.
 
     Raises:
-        FormatError: black rejected a file; the error names it and keeps its raw text.
+        FormatError: black (or the parser) rejected a file; the error names it and keeps
+            its raw text.
     """
-    formatter = _Formatter()
+    formatter: _Formatter | _Parser = _Formatter() if black else _Parser()
     return {
         path: (
             formatter.format(path, files[path])
@@ -101,6 +105,17 @@ def format_files(files: Mapping[str, str]) -> dict[str, str]:
         )
         for path in sorted(files)
     }
+
+
+class _Parser:
+    """Stands in for black under `--no-format`: checks that each file parses, changes nothing."""
+
+    def format(self, path: str, text: str) -> str:
+        try:
+            ast.parse(text, filename=path)
+        except (SyntaxError, ValueError) as exc:
+            raise FormatError(path, f"not valid Python: {exc}", text) from exc
+        return text
 
 
 class _Formatter:
@@ -156,6 +171,7 @@ def describe_options(config: Config) -> dict[str, Any]:
         "allow_outside_root": config.allow_outside_root,
         "allow_remote": config.allow_remote,
         "ref_map": ref_map,
+        "format": config.format,
     }
 
 

@@ -6,6 +6,7 @@ pin the command's own behaviour whatever the templates produce.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -105,6 +106,48 @@ def test_writes_formatted_package_and_prints_summary(
         project / "out" / "shop" / "__init__.py"
     ).read_text() == 'PERSPECTIVE = "client"\n'
     assert (project / "out" / MANIFEST).is_file()
+
+
+def test_no_format_writes_the_emitted_text_and_records_the_option(
+    fake: FakeGenerator, project: Path
+) -> None:
+    result = invoke("specs/shop.yaml", "-o", "out", "--no-format")
+    written = (project / "out" / "shop" / "__init__.py").read_text()
+    manifest = json.loads((project / "out" / MANIFEST).read_text())
+    rerun = invoke("specs/shop.yaml", "-o", "out")
+
+    assert result.exit_code == 0, result.output
+    assert fake.calls[0].format is False
+    assert written == "PERSPECTIVE='client'\n"
+    assert manifest["options"]["format"] is False
+    # The manifest records the option: a formatted run is not settled by it.
+    assert rerun.stdout == "wrote 2 files to out\n"
+    assert json.loads((project / "out" / MANIFEST).read_text())["options"]["format"]
+
+
+def test_no_format_still_stops_on_code_that_does_not_parse(
+    fake: FakeGenerator, project: Path
+) -> None:
+    (project / "specs" / "shop.yaml").write_text("unformattable\n")
+
+    result = invoke("specs/shop.yaml", "-o", "out", "--no-format")
+
+    assert result.exit_code == 3
+    assert "generated shop/__init__.py: not valid Python" in result.stderr
+    assert not (project / "out").exists()
+
+
+def test_pyproject_format_false_is_overridden_by_the_flag(
+    fake: FakeGenerator, project: Path
+) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.asyncapi-gen]\nspec = "specs/shop.yaml"\noutput = "out"\nformat = false\n'
+    )
+
+    invoke()
+    invoke("--format")
+
+    assert [c.format for c in fake.calls] == [False, True]
 
 
 def test_second_run_is_settled_by_the_manifest(

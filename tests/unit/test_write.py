@@ -612,6 +612,7 @@ def test_manifest_records_options_with_relative_ref_map_folders(
         "allow_outside_root": False,
         "allow_remote": False,
         "ref_map": [["https://example.com/", "../vendor"]],
+        "format": True,
     }
 
 
