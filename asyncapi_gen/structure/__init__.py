@@ -6,13 +6,45 @@ unknown fields anywhere in the document in one pass. References are not followed
 
 from __future__ import annotations
 
+from types import MappingProxyType
+from typing import Any
+
 from ..errors import DiagnosticSink
 from ..load import Document
-from .tables import ROOT
-from .version import read_version
+from .shapes import Message, RefOr, SecurityScheme, Shape
+from .tables import (
+    CHANNEL,
+    CORRELATION_ID,
+    MESSAGE_TRAIT,
+    OPERATION,
+    OPERATION_TRAIT,
+    PARAMETER,
+    ROOT,
+    SCHEMA,
+    SERVER,
+    SERVER_VARIABLE,
+)
+from .version import SUPPORTED, read_version
 from .walk import Walker, kind_of
 
-__all__ = ["check_structure"]
+__all__ = ["FRAGMENT_KINDS", "check_fragment", "check_structure"]
+
+# What a reference target may be, by the name a caller knows it under.
+FRAGMENT_KINDS: MappingProxyType[str, Shape] = MappingProxyType(
+    {
+        "schema": SCHEMA,
+        "message": Message(),
+        "channel": CHANNEL,
+        "operation": OPERATION,
+        "server": SERVER,
+        "server variable": SERVER_VARIABLE,
+        "parameter": RefOr(PARAMETER),
+        "security scheme": SecurityScheme(),
+        "correlation ID": CORRELATION_ID,
+        "operation trait": OPERATION_TRAIT,
+        "message trait": MESSAGE_TRAIT,
+    }
+)
 
 
 def check_structure(document: Document, sink: DiagnosticSink) -> None:
@@ -26,3 +58,20 @@ def check_structure(document: Document, sink: DiagnosticSink) -> None:
     if minor is None:
         return
     Walker(document, sink, minor).walk(root, ROOT, "#", "the document root")
+
+
+def check_fragment(
+    document: Document,
+    pointer: str,
+    value: Any,
+    kind: str,
+    version: str,
+    sink: DiagnosticSink,
+) -> None:
+    """Check one value of any document (a reference target) as an object of `kind`.
+
+    `version` is the root document's `asyncapi` value; `kind` is a key of FRAGMENT_KINDS.
+    References inside the value are accepted, not followed, as in check_structure.
+    """
+    minor = SUPPORTED.index(version) if version in SUPPORTED else len(SUPPORTED) - 1
+    Walker(document, sink, minor).walk(value, FRAGMENT_KINDS[kind], pointer, kind)

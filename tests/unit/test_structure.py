@@ -11,7 +11,7 @@ import pytest
 
 from asyncapi_gen.errors import Diagnostic, DiagnosticSink
 from asyncapi_gen.load import Document, load_document, load_text
-from asyncapi_gen.structure import check_structure
+from asyncapi_gen.structure import check_fragment, check_structure
 from asyncapi_gen.structure.walk import json_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "structure"
@@ -457,3 +457,48 @@ def test_large_document_is_checked_quickly() -> None:
     # About 50 000 values, the size of a 50 000-line YAML document.
     assert sink.items == []
     assert elapsed < 2.0
+
+
+# Reference targets in other files
+
+
+def test_check_fragment_checks_a_target_by_its_kind() -> None:
+    text = "UserLiked:\n  summary: 5\n  payload: {type: objekt}\nOther: {}\n"
+    document = load_text(text, Path("messages.yaml"), "messages.yaml")
+    sink = DiagnosticSink()
+
+    value = document.value["UserLiked"]
+    check_fragment(document, "#/UserLiked", value, "message", "2.6.0", sink)
+
+    assert [d.render() for d in sorted(sink.items, key=Diagnostic.sort_key)] == [
+        "messages.yaml:2:3: error: 'summary' must be a string, found an integer\n"
+        "  at #/UserLiked/summary\n"
+        "  hint: quote the value to keep it a string",
+        "messages.yaml:3:13: error: 'type' must be one of 'array', 'boolean', "
+        "'integer', 'null', 'number', 'object', 'string', found 'objekt'\n"
+        "  at #/UserLiked/payload/type\n"
+        "  hint: did you mean 'object'?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        (
+            "server",
+            {"url": "u"},
+            ["missing required field 'protocol' in server object"],
+        ),
+        ("parameter", {"$ref": "#/p"}, []),
+        ("message", [], ["message must be a mapping, found a list"]),
+        ("schema", True, []),
+        ("security scheme", {"type": "plain"}, []),
+    ],
+)
+def test_check_fragment_kinds(kind: str, value: Any, expected: list[str]) -> None:
+    document = Document(Path("part.yaml"), "part.yaml", {"x": value})
+    sink = DiagnosticSink()
+
+    check_fragment(document, "#/x", value, kind, "2.6.0", sink)
+
+    assert [d.message for d in sink.items] == expected
