@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -455,3 +457,58 @@ def test_publisher_refuses_an_invalid_payload_before_sending(
     assert [e.path for e in caught.value.errors] == ["/lockerNo"]
     assert transport.sent == []
     assert asyncio.run(publisher.post_note("ok", topic="news")) == "notes/news"
+
+
+CONSUMER = """
+from __future__ import annotations
+
+from {p} import OpenLockerPayload, ParcelCollectedPayload, ParcelStoredHeaders
+from {p} import ParcelStoredPayload, Publisher, Router
+from {p}.router import Context, OnParcelEventParams
+from {p}.testing import MemoryTransport
+
+router = Router()
+
+
+@router.on_parcel_event
+async def parcel(
+    event: ParcelStoredPayload | ParcelCollectedPayload,
+    context: Context[OnParcelEventParams, ParcelStoredHeaders],
+) -> None:
+    print(context.params.locker_no + 1, context.headers.trace_id, context.correlation_id)
+
+
+def wrong(event: OpenLockerPayload, context: Context[None, None]) -> None:
+    print(event.locker_no)
+
+
+router.on_parcel_event(wrong)
+
+
+async def send() -> str:
+    payload = OpenLockerPayload(locker_no=1)
+    return await Publisher(MemoryTransport()).open_locker(payload, site_id=5)
+"""
+
+
+def test_handlers_and_publisher_are_typed_for_mypy(
+    lockers: ModuleType, tmp_path: Path
+) -> None:
+    source = tmp_path / "consumer.py"
+    source.write_text(CONSUMER.format(p=lockers.__name__), encoding="utf-8")
+    package_root = Path(lockers.__file__).resolve().parents[1]
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(source)],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(package_root)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 2, result.stdout
+    assert 'incompatible type "Callable[[OpenLockerPayload' in errors[0]
+    assert '"site_id" to "open_locker"' in errors[1]
