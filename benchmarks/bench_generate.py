@@ -242,8 +242,15 @@ def measure_case(
 ) -> dict[str, Sample]:
     """Warm up each mode once, then alternate the modes' order over `runs` timed runs."""
     samples = {mode.label: Sample() for mode in modes}
+    timed_out: set[str] = set()
     for mode in modes:
+        if mode.tool in timed_out:
+            # Another mode of the tool timed out on its warm-up, which was as cold as this one's.
+            samples[mode.label].failure = "timed out (with its other mode)"
+            continue
         samples[mode.label].failure = warm_up(mode, case, timeout)
+        if (samples[mode.label].failure or "").startswith("timed out"):
+            timed_out.add(mode.tool)
     live = [mode for mode in modes if samples[mode.label].failure is None]
     for run in range(1, runs + 1):
         # Alternate which mode goes first so drift in machine load falls on all alike.
@@ -868,7 +875,9 @@ def where_the_time_goes(
         if case.size is not None and not report.results[case.name][OURS].failure
     ]
     for case in synthetic:
-        stages = stage_timings(case, min(runs, 3), timeout)
+        # Three runs for the median, one when a single run already takes long.
+        slow = report.results[case.name][OURS].median > 20
+        stages = stage_timings(case, 1 if slow else min(runs, 3), timeout)
         if stages:
             report.stages[case.name] = stages
     if not synthetic:
