@@ -81,8 +81,8 @@ def assert_samples_validate(package: ModuleType) -> int:
 def test_every_sample_of_the_fixture_validates(lockers: ModuleType) -> None:
     count = assert_samples_validate(lockers)
 
-    # Four incoming messages (two on the oneOf channel) and two outgoing ones.
-    assert count == 6
+    # Five incoming messages (two on the oneOf channel) and two outgoing ones.
+    assert count == 7
 
 
 def test_every_connectx_sample_reaches_its_handler_typed(connectx: ModuleType) -> None:
@@ -192,6 +192,20 @@ def test_memory_transport_feeds_json_text_values_and_models(
     assert [p.level for p, _ in seen] == [2, 3, 4]
     assert [r.outcome.value for r in results] == ["handled"] * 3 + ["invalid"]
     assert transport.results == results
+
+
+def test_memory_transport_tells_json_text_from_a_decoded_string(
+    lockers: ModuleType,
+) -> None:
+    router, seen = handle_everything(lockers)
+    transport = lockers.testing.MemoryTransport(router)
+    event = lockers.testing.sample_event("onBanner")
+
+    asyncio.run(transport.feed_event(event))
+    transport.feed_sync("banner", '"as text"')
+
+    assert [p for p, _ in seen] == [event.payload, "as text"]
+    assert isinstance(event.payload, str)
 
 
 def test_memory_transport_captures_what_a_publisher_sends(lockers: ModuleType) -> None:

@@ -91,7 +91,10 @@ def test_client_routes_valid_frames_and_survives_a_dropped_connection(
             message="parcelCollected",
         ),
     ]
-    second = [envelope("zone.south.alarm", {"level": 4})]
+    second = [
+        envelope("banner", "closed on sunday"),
+        envelope("zone.south.alarm", {"level": 4}),
+    ]
     stream = Stream([first, second], drop_first=True)
     errors: list[tuple[str, str]] = []
     router = lockers.Router(
@@ -106,6 +109,8 @@ def test_client_routes_valid_frames_and_survives_a_dropped_connection(
         lambda payload, context: parcels.append((payload.pin, context.correlation_id))
     )
     rejected: list[str] = []
+    banners: list[str] = []
+    router.on_banner(lambda payload, context: banners.append(payload))
 
     async def scenario() -> int:
         async with serve(stream.handle, "127.0.0.1", 0) as server:
@@ -127,6 +132,7 @@ def test_client_routes_valid_frames_and_survives_a_dropped_connection(
 
     assert levels == [("zone.north.alarm", 2), ("zone.south.alarm", 4)]
     assert parcels == [("654321", "trace-9")]
+    assert banners == ["closed on sunday"]
     assert errors == [
         ("zone.north.alarm", "InvalidMessageError"),
         ("zone.west.alarm", "InvalidMessageError"),
