@@ -49,7 +49,8 @@ def generate_files(config: Config, sink: DiagnosticSink) -> GeneratedPackage:
             in the exception, warnings stay in `sink`.
     """
     with _stage("load"):
-        document = load_document(config.spec)
+        # Duplicate keys go to the sink: the structure check still runs, one run shows all.
+        document = load_document(config.spec, sink=sink)
     with _stage("check"):
         check_structure(document, sink)
         sink.raise_if_errors()

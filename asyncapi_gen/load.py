@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, DocumentError, Severity, SourceLocation
+from .errors import Diagnostic, DiagnosticSink, DocumentError, Severity, SourceLocation
 
 logger = logging.getLogger(__name__)
 
@@ -92,28 +92,42 @@ class Document:
         return SourceLocation(self.display, line, column, pointer)
 
 
-def load_document(path: Path, display: str | None = None) -> Document:
+def load_document(
+    path: Path, display: str | None = None, *, sink: DiagnosticSink | None = None
+) -> Document:
     """Read a YAML or JSON file into a Document.
+
+    With a `sink`, duplicate keys are reported there and the document is still returned (the
+    last value of a key wins), so later checks can report their errors in the same run.
 
     Raises:
         DocumentError: the file is missing, unreadable, too large, malformed, has duplicate
-            keys, unsupported tags, or expands beyond the nesting and size bounds.
+            keys (without a sink), unsupported tags, or expands beyond the nesting and size
+            bounds.
     """
     shown = display or _display_path(path)
     text = _read_text(path, shown)
-    return _load_any(path, shown, text)
+    return _load_any(path, shown, text, sink)
 
 
-def _load_any(path: Path, shown: str, text: str) -> Document:
+def _load_any(
+    path: Path, shown: str, text: str, sink: DiagnosticSink | None = None
+) -> Document:
     if path.suffix.lower() == ".json":
-        return _load_json(path, shown, text)
+        return _load_json(path, shown, text, sink)
     if _looks_like_json(text):
         # A flow-style YAML file may start like JSON; JSON is tried first because it is faster.
         try:
-            return _load_json(path, shown, text)
+            return _load_json(path, shown, text, sink)
         except DocumentError:
             pass
-    return _load_yaml(path, shown, text)
+    return _load_yaml(path, shown, text, sink)
+
+
+def _report(diagnostics: list[Diagnostic], sink: DiagnosticSink | None) -> None:
+    if sink is None:
+        raise DocumentError(diagnostics)
+    sink.items.extend(diagnostics)
 
 
 def load_text(
@@ -169,7 +183,9 @@ def _looks_like_json(text: str) -> bool:
 # JSON
 
 
-def _load_json(path: Path, shown: str, text: str) -> Document:
+def _load_json(
+    path: Path, shown: str, text: str, sink: DiagnosticSink | None = None
+) -> Document:
     duplicates: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -195,10 +211,10 @@ def _load_json(path: Path, shown: str, text: str) -> Document:
         ) from exc
     except ValueError as exc:
         raise _fail(shown, 1, 1, f"malformed JSON: {exc}") from exc
+    _check_depth(value, shown)
     document = Document(path, shown, value, _locator=lambda: _index_json(text))
     if duplicates:
-        _raise_json_duplicates(document, text)
-    _check_depth(value, shown)
+        _report(_json_duplicates(document, text), sink)
     return document
 
 
@@ -295,7 +311,7 @@ def _scan_json(text: str) -> list[tuple[str, tuple[int, int], bool]]:
     return out
 
 
-def _raise_json_duplicates(document: Document, text: str) -> None:
+def _json_duplicates(document: Document, text: str) -> list[Diagnostic]:
     errors = []
     for pointer, (line, column), duplicate in _scan_json(text):
         if duplicate:
@@ -304,16 +320,22 @@ def _raise_json_duplicates(document: Document, text: str) -> None:
             errors.append(
                 Diagnostic(Severity.ERROR, f"duplicate key '{key}'", location)
             )
-    raise DocumentError(errors)
+    return errors
 
 
 # YAML
 
 
-def _load_yaml(path: Path, shown: str, text: str) -> Document:
+def _load_yaml(
+    path: Path, shown: str, text: str, sink: DiagnosticSink | None = None
+) -> Document:
     builder = _YamlBuilder(shown)
     try:
         value = builder.build(text)
+    except _LimitError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise _fail(shown, line, column, exc.problem or "", exc.pointer) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -322,12 +344,29 @@ def _load_yaml(path: Path, shown: str, text: str) -> Document:
             # libyaml has a depth bound of its own; say it in our words.
             problem = f"document is nested deeper than {MAX_DEPTH} levels"
             raise _fail(shown, line, column, problem) from exc
-        raise _fail(shown, line, column, f"malformed YAML: {problem}") from exc
+        raise _fail(shown, line, column, _yaml_problem(exc, problem)) from exc
     except yaml.YAMLError as exc:
         raise _fail(shown, 1, 1, f"malformed YAML: {exc}") from exc
     if builder.errors:
-        raise DocumentError(builder.errors)
+        _report(builder.errors, sink)
     return Document(path, shown, value, builder.positions)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, problem: str) -> str:
+    """The parser's problem, with where the construct it was reading began."""
+    context, mark = exc.context, exc.context_mark
+    if not context or mark is None or exc.problem is None:
+        return f"malformed YAML: {problem}"
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    return f"malformed YAML: {problem} ({context} at {where})"
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    """A bound of ours was passed (nesting, expanded size): not a syntax error."""
+
+    def __init__(self, message: str, mark: Any, pointer: str = "#") -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.pointer = pointer
 
 
 class _YamlBuilder:
@@ -433,8 +472,10 @@ class _YamlBuilder:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_collection_tag(event)
             if len(stack) >= MAX_DEPTH:
-                raise self._marked(
-                    event, f"document is nested deeper than {MAX_DEPTH} levels"
+                raise _LimitError(
+                    f"document is nested deeper than {MAX_DEPTH} levels",
+                    event.start_mark,
+                    self._child_pointer(stack),
                 )
             pointer = self._child_pointer(stack)
             if stack and isinstance(stack[-1][0], list):
@@ -459,9 +500,11 @@ class _YamlBuilder:
         frame[4] += size if event is not None else 0
         if self.nodes > MAX_NODES:
             mark = event.start_mark if event is not None else None
-            raise yaml.MarkedYAMLError(
-                problem=f"document expands to more than {MAX_NODES} nodes (aliases?)",
-                problem_mark=mark,
+            raise _LimitError(
+                f"document expands to more than {MAX_NODES} values"
+                " (aliases repeat what they name)",
+                mark,
+                frame[1],
             )
         container = frame[0]
         if isinstance(container, dict):
