@@ -53,6 +53,8 @@ def generate_files(config: Config, sink: DiagnosticSink) -> GeneratedPackage:
         document = load_document(config.spec, sink=sink)
     with _stage("check"):
         check_structure(document, sink)
+        # Known limitation: references are followed only in a document whose structure is
+        # valid; a document with both kinds of error shows the structure errors first.
         sink.raise_if_errors()
     with _stage("resolve"):
         resolver = resolve_document(document, config)

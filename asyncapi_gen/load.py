@@ -313,13 +313,15 @@ def _scan_json(text: str) -> list[tuple[str, tuple[int, int], bool]]:
 
 def _json_duplicates(document: Document, text: str) -> list[Diagnostic]:
     errors = []
+    first_lines: dict[str, int] = {}
     for pointer, (line, column), duplicate in _scan_json(text):
-        if duplicate:
-            key = pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
-            location = SourceLocation(document.display, line, column, pointer)
-            errors.append(
-                Diagnostic(Severity.ERROR, f"duplicate key '{key}'", location)
-            )
+        if not duplicate:
+            first_lines.setdefault(pointer, line)
+            continue
+        key = pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+        message = f"duplicate key '{key}' (first at line {first_lines.get(pointer, 0)})"
+        location = SourceLocation(document.display, line, column, pointer)
+        errors.append(Diagnostic(Severity.ERROR, message, location))
     return errors
 
 
@@ -332,7 +334,7 @@ def _load_yaml(
     builder = _YamlBuilder(shown)
     try:
         value = builder.build(text)
-    except _LimitError as exc:
+    except _RuleError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise _fail(shown, line, column, exc.problem or "", exc.pointer) from exc
@@ -361,8 +363,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, problem: str) -> str:
     return f"malformed YAML: {problem} ({context} at {where})"
 
 
-class _LimitError(yaml.MarkedYAMLError):
-    """A bound of ours was passed (nesting, expanded size): not a syntax error."""
+class _RuleError(yaml.MarkedYAMLError):
+    """A rule or bound of ours was broken (tags, one document, size): not a syntax error."""
 
     def __init__(self, message: str, mark: Any, pointer: str = "#") -> None:
         super().__init__(problem=message, problem_mark=mark)
@@ -427,7 +429,7 @@ class _YamlBuilder:
         return root
 
     def _marked(self, event: Any, message: str) -> yaml.MarkedYAMLError:
-        return yaml.MarkedYAMLError(problem=message, problem_mark=event.start_mark)
+        return _RuleError(message, event.start_mark)
 
     def _key(self, event: Any, frame: list[Any]) -> str:
         if not isinstance(event, yaml.ScalarEvent):
@@ -467,12 +469,16 @@ class _YamlBuilder:
         if isinstance(event, yaml.AliasEvent):
             anchored = self.anchors.get(event.anchor or "")
             if anchored is None:
-                raise self._marked(event, f"found undefined alias '{event.anchor}'")
+                raise self._marked(
+                    event,
+                    f"malformed YAML: undefined alias '*{event.anchor}'"
+                    f" (no anchor '&{event.anchor}' before it)",
+                )
             return anchored
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._check_collection_tag(event)
             if len(stack) >= MAX_DEPTH:
-                raise _LimitError(
+                raise _RuleError(
                     f"document is nested deeper than {MAX_DEPTH} levels",
                     event.start_mark,
                     self._child_pointer(stack),
@@ -500,7 +506,7 @@ class _YamlBuilder:
         frame[4] += size if event is not None else 0
         if self.nodes > MAX_NODES:
             mark = event.start_mark if event is not None else None
-            raise _LimitError(
+            raise _RuleError(
                 f"document expands to more than {MAX_NODES} values"
                 " (aliases repeat what they name)",
                 mark,
@@ -520,7 +526,7 @@ class _YamlBuilder:
         tag = event.tag
         if tag in (None, "!", _TAG + "map", _TAG + "seq", _TAG + "omap"):
             return
-        raise self._marked(event, f"unsupported YAML tag '{tag}'")
+        raise self._marked(event, _unsupported_tag(tag))
 
     def _scalar(self, event: Any) -> Any:
         text: str = event.value
@@ -537,7 +543,7 @@ class _YamlBuilder:
             _TAG + "null": type(None),
         }.get(tag)
         if expected is None:
-            raise self._marked(event, f"unsupported YAML tag '{tag}'")
+            raise self._marked(event, _unsupported_tag(tag))
         if (
             expected is float
             and isinstance(resolved, int)
@@ -545,11 +551,17 @@ class _YamlBuilder:
         ):
             return float(resolved)
         if type(resolved) is not expected:
-            raise self._marked(event, f"'{text}' is not a valid {tag[len(_TAG):]}")
+            raise self._marked(event, f"'{text}' is not a valid {tag[len(_TAG) :]}")
         return resolved
 
 
 _OPENED = object()
+
+
+def _unsupported_tag(tag: str) -> str:
+    shown = f"!!{tag[len(_TAG) :]}" if tag.startswith(_TAG) else tag
+    # Tags that build objects (!!python/...) would run code in an unsafe loader.
+    return f"unsupported YAML tag '{shown}'; only plain values, lists and mappings are read"
 
 
 def _position(event: Any) -> tuple[int, int]:

@@ -83,7 +83,7 @@ def test_json_duplicate_keys_are_located(tmp_path: Path) -> None:
     text = '{\n  "a": {"x": 1,\n    "x": 2}\n}\n'
 
     assert errors_of(tmp_path, text, "doc.json") == [
-        "doc.json:3:5: error: duplicate key 'x'\n  at #/a/x"
+        "doc.json:3:5: error: duplicate key 'x' (first at line 2)\n  at #/a/x"
     ]
 
 
