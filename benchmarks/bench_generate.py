@@ -14,8 +14,10 @@ the document.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import importlib.metadata
+import json
 import os
 import platform
 import pstats
@@ -83,6 +85,10 @@ class Sample:
     @property
     def median(self) -> float:
         return statistics.median(self.wall)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu)
 
     @property
     def peak_mib(self) -> float:
@@ -549,6 +555,24 @@ def results_table(
     return rows
 
 
+def cpu_table(
+    cases: Sequence[Case], results: dict[str, dict[str, Sample]]
+) -> list[list[str]]:
+    """Return median CPU seconds (user + system) per child: less sensitive to machine load."""
+    labels = [OURS, OURS_WARM.label, THEIRS]
+    rows = [["document", *(f"{label} cpu s" for label in labels), "cpu ours/theirs"]]
+    for case in cases:
+        found = [results[case.name].get(label) for label in labels]
+        cells = [
+            f"{sample.median_cpu:.3f}" if sample and sample.cpu else "-"
+            for sample in found
+        ]
+        rows.append(
+            [case.name, *cells, ratio(found[0], found[2], lambda s: s.median_cpu)]
+        )
+    return rows
+
+
 def linearity(
     cases: Sequence[Case], results: dict[str, dict[str, Sample]], labels: Sequence[str]
 ) -> list[list[str]]:
@@ -654,6 +678,10 @@ class Report:
         """Return (heading, body) pairs in reading order."""
         found = [
             ("Cold runs", render(results_table(self.cases, self.results), markdown)),
+            (
+                "CPU time of the same runs (median)",
+                render(cpu_table(self.cases, self.results), markdown),
+            ),
             (
                 "Linearity (median time at each size / 1x)",
                 render(linearity(self.cases, self.results, self.tools), markdown),
@@ -900,6 +928,16 @@ def where_the_time_goes(
             report.growth_scale = scale
 
 
+def save_samples(report: Report) -> None:
+    """Keep every run's raw figures in benchmarks/_work/results.json for a later look."""
+    raw = {
+        case: {label: dataclasses.asdict(sample) for label, sample in samples.items()}
+        for case, samples in report.results.items()
+    }
+    document = {"environment": report.environment, "results": raw}
+    (WORK / "results.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
+
+
 def make_modes(tools: Sequence[str]) -> list[Mode]:
     chosen = [OURS_COLD, OURS_WARM] if OURS in tools else []
     return chosen + ([THEIRS_COLD] if THEIRS in tools else [])
@@ -938,6 +976,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     labels = [mode.label for mode in modes]
     report = Report(command, environment(), args.runs, note, cases, labels, {})
     measure_all(report, modes, args.runs, args.timeout)
+    save_samples(report)
     ours_works = OURS in args.tools and not report.results["connectx"][OURS].failure
     if ours_works and not args.no_profile:
         print("profiling ...", file=sys.stderr, flush=True)
