@@ -11,7 +11,14 @@ from typing import Any
 
 from ..errors import DiagnosticSink
 from ..load import Document
-from .shapes import Message, RefOr, SecurityScheme, Shape
+from .shapes import (
+    AvroSchema,
+    Message,
+    OpenapiSchema,
+    RefOr,
+    SecurityScheme,
+    Shape,
+)
 from .tables import (
     CHANNEL,
     CORRELATION_ID,
@@ -33,6 +40,8 @@ __all__ = ["FRAGMENT_KINDS", "check_fragment", "check_structure"]
 FRAGMENT_KINDS: MappingProxyType[str, Shape] = MappingProxyType(
     {
         "schema": SCHEMA,
+        "openapi schema": OpenapiSchema(),
+        "avro schema": AvroSchema(),
         "message": Message(),
         "channel": CHANNEL,
         "operation": OPERATION,

@@ -86,8 +86,7 @@ AVRO_FORMATS = frozenset(
 )
 HABITS = frozenset({"example"})
 
-# Known limitation: a payload given as a Reference Object is not checked against its
-# schemaFormat here; the target is checked only as far as later stages read it.
+# An Avro payload may be a reference (docs/structure.md); check_fragment checks its target.
 AVRO_PAYLOAD = RefOr(AvroSchema())
 
 

@@ -493,6 +493,19 @@ def test_check_fragment_checks_a_target_by_its_kind() -> None:
         ("message", [], ["message must be a mapping, found a list"]),
         ("schema", True, []),
         ("security scheme", {"type": "plain"}, []),
+        (
+            "avro schema",
+            {"type": "record", "name": "A"},
+            ["missing required field 'fields' in avro record"],
+        ),
+        (
+            "openapi schema",
+            {"type": "null"},
+            [
+                "'type' must be one of 'array', 'boolean', 'integer', 'number', "
+                "'object', 'string', found 'null'"
+            ],
+        ),
     ],
 )
 def test_check_fragment_kinds(kind: str, value: Any, expected: list[str]) -> None:
