@@ -405,7 +405,8 @@ class Walker:
     def check_required(self, value: dict[str, Any], shape: Obj, pointer: Where) -> None:
         for name in shape.required:
             if name not in value:
-                self.error(f"missing required field '{name}' in {shape.name}", pointer)
+                message = f"missing required field '{name}' in {shape.name}"
+                self.error(message, pointer, self.misspelled_hint(name, value, shape))
         if shape.any_required and not any(n in value for n in shape.any_required):
             names = " or ".join(f"'{n}'" for n in shape.any_required)
             self.error(f"{shape.name} needs {names}", pointer)
@@ -415,6 +416,13 @@ class Walker:
                     f"'{name}' is not allowed in {shape.name}",
                     (pointer, name),
                 )
+
+    def misspelled_hint(
+        self, name: str, value: dict[str, Any], shape: Obj
+    ) -> str | None:
+        strays = [key for key in value if key not in shape.fields]
+        near = closest(name, strays)
+        return f"is {quote(near)} a misspelling of it?" if near else None
 
     def unknown_hint(self, key: str, shape: Obj) -> str | None:
         known = shape.fields.get(key)

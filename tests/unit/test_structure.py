@@ -111,6 +111,7 @@ KINDS_OF_PROBLEM = [
     "is not a valid component name",
     "needs asyncapi 2.",
     "did you mean",
+    "a misspelling of it?",
 ]
 
 
