@@ -22,7 +22,8 @@ import pytest
 
 from asyncapi_gen.errors import DiagnosticSink, DocumentError
 from asyncapi_gen.load import Document, load_document
-from asyncapi_gen.structure import check_structure
+from asyncapi_gen.structure import check_structure, tables
+from asyncapi_gen.structure.shapes import Obj
 
 jsonschema = pytest.importorskip("jsonschema")
 referencing = pytest.importorskip("referencing")
@@ -375,3 +376,95 @@ def test_mutations_agree_with_official_schemas(name: str) -> None:
                 failures.append(f"{description} at {pointer}: {verdict}")
     assert failures == []
     assert count > 100
+
+
+# The tables themselves: same fields, required fields and openness as each official definition.
+
+
+def official_objects(version: str) -> dict[str, dict[str, Any]]:
+    schema = json.loads((SCHEMAS / f"{version}.json").read_text(encoding="utf-8"))
+    definitions = schema["definitions"]
+    found = {name: definitions[name] for name in OUR_OBJECTS if name in definitions}
+    found["root"] = schema
+    found["message"] = definitions["message"]["oneOf"][1]["oneOf"][1]
+    found["messageOneOf"] = definitions["message"]["oneOf"][1]["oneOf"][0]
+    for flow in ("implicit", "password", "clientCredentials", "authorizationCode"):
+        found[f"flow:{flow}"] = definitions["oauth2Flow"]
+    found["flows"] = definitions["oauth2Flows"]["properties"]["flows"]
+    return found
+
+
+OUR_OBJECTS: dict[str, Obj] = {
+    "root": tables.ROOT,
+    "info": tables.INFO,
+    "contact": tables.CONTACT,
+    "license": tables.LICENSE,
+    "server": tables.SERVER,
+    "serverVariable": tables.SERVER_VARIABLE,
+    "tag": tables.TAG,
+    "externalDocs": tables.EXTERNAL_DOCS,
+    "channelItem": tables.CHANNEL,
+    "parameter": tables.PARAMETER,
+    "operation": tables.OPERATION,
+    "operationTrait": tables.OPERATION_TRAIT,
+    "correlationId": tables.CORRELATION_ID,
+    "message": tables.MESSAGE_OBJECT,
+    "messageOneOf": tables.MESSAGE_ONE_OF,
+    "messageTrait": tables.MESSAGE_TRAIT,
+    "components": tables.COMPONENTS,
+    "flows": tables.OAUTH2_FLOWS,
+    "NonBearerHTTPSecurityScheme": tables.HTTP_OTHER,
+    "BearerHTTPSecurityScheme": tables.HTTP_BEARER,
+    "APIKeyHTTPSecurityScheme": tables.SECURITY_SCHEMES["httpApiKey"][1],
+    "oauth2Flows": tables.SECURITY_SCHEMES["oauth2"][1],
+    "openIdConnect": tables.SECURITY_SCHEMES["openIdConnect"][1],
+    "userPassword": tables.SECURITY_SCHEMES["userPassword"][1],
+    "apiKey": tables.SECURITY_SCHEMES["apiKey"][1],
+    "X509": tables.SECURITY_SCHEMES["X509"][1],
+    "symmetricEncryption": tables.SECURITY_SCHEMES["symmetricEncryption"][1],
+    "asymmetricEncryption": tables.SECURITY_SCHEMES["asymmetricEncryption"][1],
+    "SaslPlainSecurityScheme": tables.SECURITY_SCHEMES["plain"][1],
+    "SaslScramSecurityScheme": tables.SECURITY_SCHEMES["scramSha256"][1],
+    "SaslGssapiSecurityScheme": tables.SECURITY_SCHEMES["gssapi"][1],
+}
+for _flow in ("implicit", "password", "clientCredentials", "authorizationCode"):
+    _shape = tables.OAUTH2_FLOWS.fields[_flow].shape
+    assert isinstance(_shape, Obj)
+    OUR_OBJECTS[f"flow:{_flow}"] = _shape
+
+
+def our_view(shape: Obj, minor: int) -> tuple[set[str], set[str], bool, bool]:
+    names = {n for n, f in shape.fields.items() if f.since <= minor}
+    return names, set(shape.required), shape.closed, shape.extensions is not None
+
+
+def their_view(
+    definition: dict[str, Any], name: str
+) -> tuple[set[str], set[str], bool, bool]:
+    names = set(definition.get("properties", {}))
+    if name == "parameter":
+        names.discard("$ref")  # see docs/structure.md, parameter references in 2.0-2.4
+    required = set(definition.get("required", []))
+    if name.startswith("flow:"):
+        required = set()  # each flow's own requirements are checked by the mutations
+    closed = definition.get("additionalProperties") is False
+    extensions = bool(definition.get("patternProperties"))
+    return names, required, closed, extensions
+
+
+@pytest.mark.parametrize("version", SUPPORTED)
+def test_object_tables_match_official_definitions(version: str) -> None:
+    require_shared()
+    minor = SUPPORTED.index(version)
+    mismatches = []
+    for name, definition in official_objects(version).items():
+        ours = our_view(OUR_OBJECTS[name], minor)
+        if name.startswith("flow:"):
+            ours = (ours[0], set(), ours[2], ours[3])
+        if name == "root":
+            ours = (ours[0], ours[1] | {"asyncapi"}, ours[2], ours[3])
+        if ours != their_view(definition, name):
+            mismatches.append(
+                f"{name}: ours {ours} official {their_view(definition, name)}"
+            )
+    assert mismatches == []
