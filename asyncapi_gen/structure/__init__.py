@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import DiagnosticSink
 from ..load import Document
+from .describe import kind_of
 from .shapes import (
     AvroSchema,
     Message,
@@ -32,7 +33,7 @@ from .tables import (
     SERVER_VARIABLE,
 )
 from .version import SUPPORTED, read_version
-from .walk import Walker, kind_of
+from .walk import Walker
 
 __all__ = ["FRAGMENT_KINDS", "check_fragment", "check_structure"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import DiagnosticSink
 from ..load import Document
-from .walk import closest, is_number, kind_of, quote
+from .describe import closest, is_number, kind_of, quote
 
 SUPPORTED = tuple(f"2.{minor}.0" for minor in range(7))
 LATEST = len(SUPPORTED) - 1

@@ -12,7 +12,7 @@ import pytest
 from asyncapi_gen.errors import Diagnostic, DiagnosticSink
 from asyncapi_gen.load import Document, load_document, load_text
 from asyncapi_gen.structure import check_fragment, check_structure
-from asyncapi_gen.structure.walk import json_key
+from asyncapi_gen.structure.describe import json_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "structure"
 BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
