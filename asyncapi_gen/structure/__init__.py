@@ -6,6 +6,7 @@ unknown fields anywhere in the document in one pass. References are not followed
 
 from __future__ import annotations
 
+import logging
 from types import MappingProxyType
 from typing import Any
 
@@ -37,6 +38,8 @@ from .walk import Walker
 
 __all__ = ["FRAGMENT_KINDS", "check_fragment", "check_structure"]
 
+logger = logging.getLogger(__name__)
+
 # What a reference target may be, by the name a caller knows it under.
 FRAGMENT_KINDS: MappingProxyType[str, Shape] = MappingProxyType(
     {
@@ -67,7 +70,14 @@ def check_structure(document: Document, sink: DiagnosticSink) -> None:
     minor = read_version(root, document, sink)
     if minor is None:
         return
+    before = len(sink.items)
     Walker(document, sink, minor).walk(root, ROOT, "#", "the document root")
+    logger.info(
+        "structure: %s read as asyncapi %s, %d diagnostics",
+        document.display,
+        SUPPORTED[minor],
+        len(sink.items) - before,
+    )
 
 
 def check_fragment(
