@@ -210,6 +210,8 @@ def test_settle_keeps_the_first_candidate_the_validator_accepts() -> None:
 def test_parameter_candidates_try_every_enum_value(tmp_path: Path) -> None:
     resolver = resolver_for(tmp_path, "schema: {type: string, enum: ['a/b', 'c']}\n")
 
-    found = samples.parameter_candidates(node(resolver, "schema"), "source", resolver.follow)
+    found = samples.parameter_candidates(
+        node(resolver, "schema"), "source", resolver.follow
+    )
 
     assert found == ('"c"',)
