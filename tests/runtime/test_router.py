@@ -512,3 +512,42 @@ def test_handlers_and_publisher_are_typed_for_mypy(
     assert len(errors) == 2, result.stdout
     assert 'incompatible type "Callable[[OpenLockerPayload' in errors[0]
     assert '"site_id" to "open_locker"' in errors[1]
+
+
+HOSTILE = r'''
+asyncapi: '2.6.0'
+info: {title: 'Tricky """ title \ with "quotes"', version: '1'}
+servers:
+  "odd'server": {url: 'ws://h"x/{v}', protocol: ws}
+channels:
+  'a"b/{user-id}/c\d''e':
+    parameters:
+      user-id: {schema: {type: string}}
+    subscribe:
+      operationId: 'on"Quoted'
+      message:
+        messageId: 'm"1'
+        payload: {type: object, properties: {'k"ey': {type: string}}}
+'''
+
+
+def test_document_text_reaches_code_only_escaped(generate: GenerateFn) -> None:
+    package = generate(HOSTILE)
+    modules = {
+        name: importlib.import_module(f"{package.__name__}.{name}")
+        for name in ("router", "testing", "webhook", "websocket")
+    }
+    router = package.Router()
+    seen: list[Any] = []
+    router.on('on"Quoted', lambda payload, context: seen.append(context.params))
+    channel = "a\"b/x'y/c\\d'e"
+
+    result = router.dispatch_sync(channel, {'k"ey': "v"})
+
+    assert result.ok, result.errors
+    assert [p.user_id for p in seen] == ["x'y"]
+    assert modules["router"].__doc__.startswith(
+        'Channel router of Tricky """ title \\ with'
+    )
+    assert modules["websocket"].SERVERS == {"odd'server": ('ws://h"x/{v}', "ws")}
+    assert modules["testing"].sample_event('on"Quoted').channel == "a\"b/user-id/c\\d'e"
