@@ -171,27 +171,9 @@ class _Synthesiser:
         """The schema with its `allOf` branches folded in: properties and required joined."""
         result: dict[str, Any] = {}
         for part in self._branches(target, set()):
-            for key, item in part.value.items():
-                if key == "allOf":
-                    continue
-                if key == "properties" and isinstance(item, dict):
-                    props = result.setdefault("properties", {})
-                    for prop in item:
-                        props.setdefault(prop, part.child("properties").child(prop))
-                elif key == "required" and isinstance(item, list):
-                    result.setdefault("required", [])
-                    result["required"] += [
-                        r for r in item if r not in result["required"]
-                    ]
-                elif key in ("items", "additionalProperties") and isinstance(
-                    item, (dict, bool, list)
-                ):
-                    result.setdefault(key, part.child(key))
-                elif key in ("oneOf", "anyOf") and isinstance(item, list):
-                    options = part.child(key)
-                    result.setdefault(key, [options.child(i) for i in range(len(item))])
-                else:
-                    result.setdefault(key, item)
+            for key in part.value:
+                if key != "allOf":
+                    _fold(result, part, key)
         return result
 
     def _branches(self, target: Node, seen: set[str]) -> Iterator[Node]:
@@ -263,6 +245,27 @@ class _Synthesiser:
         if count == 1 or not isinstance(first, str):
             return [first] * count
         return [first if i == 0 else f"{first}{i}" for i in range(count)]
+
+
+def _fold(result: dict[str, Any], part: Node, key: str) -> None:
+    """Add one keyword of an `allOf` part; earlier parts win, subschemas stay nodes."""
+    item = part.value[key]
+    if key == "properties" and isinstance(item, dict):
+        props = result.setdefault("properties", {})
+        for prop in item:
+            props.setdefault(prop, part.child("properties").child(prop))
+    elif key == "required" and isinstance(item, list):
+        required = result.setdefault("required", [])
+        required += [r for r in item if r not in required]
+    elif key in ("items", "additionalProperties") and isinstance(
+        item, (dict, bool, list)
+    ):
+        result.setdefault(key, part.child(key))
+    elif key in ("oneOf", "anyOf") and isinstance(item, list):
+        options = part.child(key)
+        result.setdefault(key, [options.child(i) for i in range(len(item))])
+    else:
+        result.setdefault(key, item)
 
 
 def _combine(outer: dict[str, Any], inner: dict[str, Any]) -> dict[str, Any]:
