@@ -118,7 +118,7 @@ def test_bad_parameters_never_reach_a_handler(
 def test_subscription_filters_use_one_plus_per_parameter_level(
     lockers: ModuleType,
 ) -> None:
-    assert lockers.Router.subscriptions()[:2] == [
+    assert lockers.router.subscriptions()[:2] == [
         "site/+/locker/+/parcel",
         "site/+/status",
     ]
@@ -308,7 +308,7 @@ def test_correlation_id_can_come_from_the_payload(lockers: ModuleType) -> None:
 def test_text_headers_match_names_case_insensitively_and_read_types(
     lockers: ModuleType,
 ) -> None:
-    read = lockers.Router.read_text_headers(
+    read = lockers.router.read_text_headers(
         "site/abc12/locker/1/parcel",
         {"TRACEID": "trace-1", "Attempt": "4", "x-other": "dropped"},
     )
@@ -551,3 +551,34 @@ def test_document_text_reaches_code_only_escaped(generate: GenerateFn) -> None:
     )
     assert modules["websocket"].SERVERS == {"odd'server": ('ws://h"x/{v}', "ws")}
     assert modules["testing"].sample_event('on"Quoted').channel == "a\"b/user-id/c\\d'e"
+
+
+CLASHING = """
+asyncapi: '2.6.0'
+info: {title: Clashing names, version: '1'}
+channels:
+  a: {subscribe: {operationId: dispatch, message: {payload: {type: integer}}}}
+  b: {subscribe: {operationId: onError, message: {payload: {type: integer}}}}
+  c: {subscribe: {operationId: subscriptions, message: {payload: {type: integer}}}}
+  d: {subscribe: {operationId: on, message: {payload: {type: integer}}}}
+"""
+
+
+def test_operations_named_like_router_members_keep_both(generate: GenerateFn) -> None:
+    package = generate(CLASHING)
+    reported: list[Exception] = []
+    router = package.Router(on_error=lambda channel, raw, exc: reported.append(exc))
+    seen: list[tuple[str, int]] = []
+    for name in vars(package.Router):
+        if name not in ("on", "dispatch", "dispatch_sync") and name.startswith(
+            ("dispatch", "on", "subscriptions")
+        ):
+            getattr(router, name)(lambda p, c, n=name: seen.append((n, p)))
+
+    results = [router.dispatch_sync(ch, "1") for ch in "abcd"]
+    router.dispatch_sync("nowhere", "1")
+
+    assert [r.outcome.value for r in results] == ["handled"] * 4
+    assert len({name for name, _ in seen}) == 4
+    assert [type(e).__name__ for e in reported] == ["UnknownChannelError"]
+    assert package.router.subscriptions() == ["a", "b", "c", "d"]

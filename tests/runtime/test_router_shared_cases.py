@@ -134,8 +134,8 @@ def test_case25_invalid_channels_never_reach_a_handler(
 
 
 def test_case25_subscription_filter_and_handler_names(users_app: ModuleType) -> None:
-    assert users_app.Router.subscriptions()[0] == "user/+/signup"
-    assert "{" not in "".join(users_app.Router.subscriptions())
+    assert users_app.router.subscriptions()[0] == "user/+/signup"
+    assert "{" not in "".join(users_app.router.subscriptions())
     names = [
         name
         for name in vars(users_app.Router)
