@@ -224,7 +224,12 @@ def _string_literal(text: str) -> str:
     if quoted.startswith("'") and '"' not in text:
         # repr escaped only the single quotes; inside double quotes they need none.
         return '"' + quoted[1:-1].replace("\\'", "'") + '"'
-    return quoted
+    # A literal may stand inside a docstring too: no run of double quotes may close it.
+    return _QUOTE_RUN.sub(r'\\"', quoted)
+
+
+# A double quote followed by another: escaped, so no '"""' is left in the text.
+_QUOTE_RUN = re.compile(r'"(?=")')
 
 
 def toml_string(text: str) -> str:
@@ -249,13 +254,23 @@ _UNPRINTABLE = re.compile(
 
 
 def docstring(text: str) -> str:
-    """A triple-quoted docstring literal whose value is exactly `text` (stripped)."""
+    """A triple-quoted docstring literal whose value is `text` (stripped).
+
+    A lone surrogate stays as the text of its escape (a backslash, 'u' and four digits):
+    a class cannot be created with one in its docstring.
+    """
     text = text.strip()
-    escaped = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    escaped = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)
-    if escaped.endswith('"'):
-        escaped = escaped[:-1] + '\\"'
+    escaped = text.replace("\\", "\\\\")
+    # Each quote followed by a quote or by the closing quotes is escaped: no '"""' remains.
+    escaped = re.sub(r'"(?="|\Z)', r'\\"', escaped)
+    escaped = _UNPRINTABLE.sub(_escape_unprintable, escaped)
     return f'"""{escaped}"""'
+
+
+def _escape_unprintable(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    backslashes = "\\\\" if 0xD800 <= code <= 0xDFFF else "\\"
+    return f"{backslashes}u{code:04x}"
 
 
 # Rendering

@@ -88,34 +88,38 @@ def format_files(files: Mapping[str, str], *, black: bool = True) -> dict[str, s
     """Run every `.py` file through black with the one fixed mode; other files pass as-is.
 
     black's result for a text is kept in the user's cache (see cache.py), keyed by the black
-    version, our fixed mode and the text, so unchanged files are not formatted again. With
-    `black` off (`--no-format`) each `.py` file is only parsed, so a generator bug still stops
-    the run instead of reaching the output.
+    version, our fixed mode and the text, so unchanged files are not formatted again. Every
+    `.py` file is parsed by CPython first, so a generator bug stops the run instead of
+    reaching the output, also with `black` off (`--no-format`).
 
     Raises:
-        FormatError: black (or the parser) rejected a file; the error names it and keeps
-            its raw text.
+        FormatError: CPython's parser or black rejected a file; the error names it and
+            keeps its raw text.
     """
-    formatter: _Formatter | _Parser = _Formatter() if black else _Parser()
-    return {
-        path: (
-            formatter.format(path, files[path])
-            if path.endswith((".py", ".pyi"))
-            else files[path]
-        )
-        for path in sorted(files)
-    }
+    formatter = _Formatter() if black else None
+    formatted = {}
+    for path in sorted(files):
+        text = files[path]
+        if path.endswith((".py", ".pyi")):
+            # black's own parser accepts some text CPython rejects (an identifier that
+            # starts with a combining mark): CPython's parser decides what is Python.
+            text = _parse(path, text)
+            text = formatter.format(path, text) if formatter else text
+        formatted[path] = text
+    return formatted
 
 
-class _Parser:
-    """Stands in for black under `--no-format`: checks that each file parses, changes nothing."""
+def _parse(path: str, text: str) -> str:
+    """Return `text` if CPython parses it.
 
-    def format(self, path: str, text: str) -> str:
-        try:
-            ast.parse(text, filename=path)
-        except (SyntaxError, ValueError) as exc:
-            raise FormatError(path, f"not valid Python: {exc}", text) from exc
-        return text
+    Raises:
+        FormatError: the text is not valid Python.
+    """
+    try:
+        ast.parse(text, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        raise FormatError(path, f"not valid Python: {exc}", text) from exc
+    return text
 
 
 class _Formatter:

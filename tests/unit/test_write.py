@@ -106,6 +106,24 @@ def test_format_error_names_the_file_and_keeps_the_raw_text() -> None:
     assert caught.value.exit_code == 3
 
 
+@pytest.mark.parametrize("black", [True, False])
+def test_text_black_accepts_but_python_rejects_is_a_format_error(black: bool) -> None:
+    # black's parser takes a name starting with a combining mark; CPython does not.
+    raw = "\u0308x = 1\n"
+
+    with pytest.raises(FormatError) as caught:
+        format_files({"shop/models.py": raw}, black=black)
+
+    assert "shop/models.py: not valid Python" in str(caught.value)
+    assert caught.value.source == raw
+
+
+def test_without_black_python_files_pass_unchanged() -> None:
+    files = {"m.py": "x=1\n", "README.md": "# t\n"}
+
+    assert format_files(files, black=False) == files
+
+
 # write_package: new folders
 
 
