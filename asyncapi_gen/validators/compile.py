@@ -167,6 +167,8 @@ class _Compiler:
         ]
         names += [f"is_{f.replace('-', '_')}" for f in self.runtime.FORMATS]
         self.helpers = {n for n in names if re.search(rf"\b{n}\b", text)}
+        if "json.loads(" in text:
+            self.modules.add("json")
 
     def follow(self, node: Node) -> Node | None:
         """The schema a node stands for after references; None (reported) when broken."""
@@ -1297,7 +1299,7 @@ def _literal(value: Any) -> str:
     if isinstance(value, (list, dict)):
         if _depth(value) > 16:
             text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-            return f"__import__('json').loads({text!r})"
+            return f"json.loads({text!r})"
         if isinstance(value, list):
             return "[" + ", ".join(_literal(v) for v in value) + "]"
         return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"

@@ -429,9 +429,9 @@ def test_payload_that_is_a_list(tmp_path: Path) -> None:
     ]
 
 
-def test_untranslatable_pattern_is_a_warning_with_location(tmp_path: Path) -> None:
+def test_known_limitation_untranslatable_pattern(tmp_path: Path) -> None:
     validators, sink = compile_schemas(
-        tmp_path, {"S": {"type": "string", "pattern": "\\p{Letter}+"}}
+        tmp_path, {"S": {"type": "string", "pattern": "\\p{Script=Greek}+"}}
     )
     module = load(tmp_path, validators)
 
@@ -544,3 +544,13 @@ def test_template_receives_only_prepared_text() -> None:
 
     assert text.startswith("{# receives: header (str), validators")
     assert "|" not in "".join(line for line in text.splitlines() if "{{" in line)
+
+
+def test_deeply_nested_constants_become_json_text(tmp_path: Path) -> None:
+    deep: Any = 1
+    for _ in range(40):
+        deep = {"k": [deep]}
+
+    module = one(tmp_path, {"const": deep})
+
+    check(module, [deep], [{"k": [1]}])
