@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -489,10 +490,38 @@ def environment() -> list[str]:
             versions.append(f"{package} (not installed)")
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return [
-        f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; "
+        f"commit {source_revision()}",
         f"machine: {cpu}, {os.cpu_count()} cores, load average {load}",
         f"python {platform.python_version()}; " + "; ".join(versions),
     ]
+
+
+def source_revision() -> str:
+    """Return the checked-out commit, marked when the working tree has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "asyncapi_gen",
+                "templates",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head or 'unknown'}{' with uncommitted changes' if dirty else ''}"
 
 
 def fmt_seconds(sample: Sample | None) -> str:
