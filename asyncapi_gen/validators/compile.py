@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # (Python allows 20 nested blocks and about 100 indents).
 MAX_LEVEL = 10
 # Schemas reached through a reference are inlined up to this many subschemas.
-INLINE_SIZE = 40
+INLINE_SIZE = 12
 MAX_FACETS = 64
 _TYPE_NAMES = (
     ("null", "null"),
@@ -144,7 +144,7 @@ class _Compiler:
         )
         logger.info("validators: %d roots, %d functions", len(public), len(self.bodies))
         return ValidatorSet(
-            helpers=tuple(sorted(self.helpers | {"StopValidation", "ValidationError"})),
+            helpers=tuple(sorted(self.helpers | {"ValidationError", "collect"})),
             modules=tuple(sorted(self.modules)),
             constants=tuple((name, expr) for expr, name in self.constants.items()),
             functions=tuple(self.bodies),
@@ -166,7 +166,8 @@ class _Compiler:
             "show",
         ]
         names += [f"is_{f.replace('-', '_')}" for f in self.runtime.FORMATS]
-        self.helpers = {n for n in names if re.search(rf"\b{n}\b", text)}
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+        self.helpers = set(pattern.findall(text))
         if "json.loads(" in text:
             self.modules.add("json")
 
@@ -396,9 +397,11 @@ class _Emitter:
         if ctx.level >= MAX_LEVEL or target.uri in ctx.chain:
             return False
         if node.is_ref():
+            # Error functions are the slow path: a referenced schema is called, not copied.
             graph = self.c.graph
             return (
-                target.uri not in graph.recursive
+                not self.errors
+                and target.uri not in graph.recursive
                 and graph.size(target.uri, INLINE_SIZE) <= INLINE_SIZE
             )
         return True
@@ -1153,21 +1156,26 @@ def _one_group(test: str) -> bool:
 
 
 _ASSIGNED = re.compile(r"(v\d+) = .*")
+_LOCAL_NAME = re.compile(r"\bv\d+\b")
 _LOOP = re.compile(r"for (?:(\w+), )?(\w+) in (.+)\.items\(\):|for (\w+) in (.+):")
 
 
 def _prune(lines: list[str]) -> list[str]:
-    """Drop locals nobody reads and blocks left empty; loop names nobody reads become `_`."""
+    """Drop locals nobody reads and blocks left empty; loop names nobody reads become `_`.
+
+    Each local is assigned once (names are fresh), so one whole-body count per pass tells
+    which are never read; passes repeat until nothing changes (linear per pass).
+    """
     changed = True
     while changed:
         changed = False
+        uses = Counter(_LOCAL_NAME.findall("\n".join(lines)))
         out: list[str] = []
         for index, line in enumerate(lines):
             stripped = line.lstrip()
             indent = len(line) - len(stripped)
-            rest = "\n".join(lines[index + 1 :])
             assigned = _ASSIGNED.fullmatch(stripped)
-            if assigned and not re.search(rf"\b{assigned.group(1)}\b", rest):
+            if assigned and uses[assigned.group(1)] == 1:
                 changed = True
                 continue
             following = lines[index + 1] if index + 1 < len(lines) else ""
@@ -1176,9 +1184,13 @@ def _prune(lines: list[str]) -> list[str]:
                 if not deeper and not following.strip().startswith("else:"):
                     changed = True
                     continue
-            renamed = _rename_unused_loop(line, lines[index + 1 :], indent)
-            out.append(_rename_unused_loop(renamed, lines[index + 1 :], indent))
+            out.append(line)
         lines = out
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("for "):
+            indent = len(line) - len(line.lstrip())
+            renamed = _rename_unused_loop(line, lines[index + 1 :], indent)
+            lines[index] = _rename_unused_loop(renamed, lines[index + 1 :], indent)
     return lines
 
 
