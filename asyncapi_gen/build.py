@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from .ir import (
     Server,
     TypeRef,
 )
-from .resolve import Node, ReferenceError_, Resolver
+from .resolve import Node, ReferenceError_, Resolver, check_references
 from .validators import compile_validators
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ _PRIMITIVES = {
     "null": NONE,
 }
 _FORMATS = {"date-time": TypeRef(Kind.DATETIME), "date": TypeRef(Kind.DATE)}
+# Containers (arrays, maps, unions) nested inside one another, counted between models.
+MAX_TYPE_DEPTH = 24
 _JSON_TYPES = ("null", "boolean", "object", "array", "number", "string", "integer")
 _PARAM = re.compile(r"\{([^{}]*)\}")
 _PEP440 = re.compile(r"[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?")
@@ -139,6 +142,7 @@ class _Builder:
         self.in_progress: set[str] = set()
         self.failed: set[str] = set()
         self.shapes: dict[str, _Shape] = {}
+        self.pending: deque[tuple[_ModelDraft, _Shape, str]] = deque()
 
     # Diagnostics
 
@@ -177,17 +181,32 @@ class _Builder:
         shape = self.shapes.get(node.uri)
         if shape is None:
             shape = _Shape(node)
-            self._merge_into(shape, node, set(), outer=True)
+            self._merge_all(shape, node)
             self.shapes[node.uri] = shape
         return shape
 
-    def _merge_into(
-        self, shape: _Shape, node: Node, seen: set[str], outer: bool
-    ) -> None:
-        target = self.follow(node)
-        if target is None or target.uri in seen:
-            return
-        seen.add(target.uri)
+    def _merge_all(self, shape: _Shape, node: Node) -> None:
+        # Depth first, branches in order, without recursion: the outer schema, then earlier
+        # branches, win, because they are read first. Each schema is merged once.
+        seen: set[str] = set()
+        stack = [(node, True)]
+        while stack:
+            current, outer = stack.pop()
+            target = self.follow(current)
+            if target is None or target.uri in seen:
+                continue
+            seen.add(target.uri)
+            self._merge_one(shape, target, outer)
+            all_of = (
+                target.value.get("allOf") if isinstance(target.value, dict) else None
+            )
+            if isinstance(all_of, list):
+                branches = target.child("allOf")
+                stack.extend(
+                    (branches.child(i), False) for i in reversed(range(len(all_of)))
+                )
+
+    def _merge_one(self, shape: _Shape, target: Node, outer: bool) -> None:
         value = target.value
         if value is False:
             shape.types = set()
@@ -200,18 +219,12 @@ class _Builder:
         if isinstance(properties, dict):
             holder = target.child("properties")
             for name in properties:
-                # The outer schema, then earlier branches, win: they are read first.
                 if name not in shape.properties:
                     shape.properties[name] = holder.child(name)
         required = value.get("required")
         if isinstance(required, list):
             shape.required.update(r for r in required if isinstance(r, str))
         self._merge_scalars(shape, target, outer)
-        all_of = value.get("allOf")
-        if isinstance(all_of, list):
-            branches = target.child("allOf")
-            for index in range(len(all_of)):
-                self._merge_into(shape, branches.child(index), seen, outer=False)
 
     def _merge_type(self, shape: _Shape, target: Node) -> None:
         declared = target.value.get("type")
@@ -284,6 +297,11 @@ class _Builder:
             return JSON
         if target.uri in self.in_progress:
             # A schema that reaches itself before it became a model: no named type to point at.
+            return JSON
+        if len(self.in_progress) >= MAX_TYPE_DEPTH:
+            # Known limitation: arrays, maps and unions nested deeper than MAX_TYPE_DEPTH
+            # type as any JSON value below that depth (Python cannot parse such deep
+            # annotations); the validator still checks them exactly.
             return JSON
         place = _place_name(target, self.resolver)
         if place:
@@ -435,6 +453,18 @@ class _Builder:
         draft = self._draft(shape.node, hint, priority, "dataclass")
         self.types[shape.node.uri] = ref
         draft.description = shape.description
+        # Fields are typed later, from a work list: a chain of models as deep as the
+        # document makes it never becomes a chain of calls.
+        self.pending.append((draft, shape, hint))
+        return ref
+
+    def finish_drafts(self) -> None:
+        """Type the fields of every model drafted so far, and of those that adds."""
+        while self.pending:
+            draft, shape, hint = self.pending.popleft()
+            self._fill_fields(draft, shape, hint)
+
+    def _fill_fields(self, draft: _ModelDraft, shape: _Shape, hint: str) -> None:
         table = naming.NameTable(sep="_")
         for wire, prop in shape.properties.items():
             prop_type = self.type_of(prop, f"{hint}{naming.pascal(wire) or 'Field'}")
@@ -452,7 +482,6 @@ class _Builder:
                 )
             )
         draft.extra = self._extra_type(shape, hint)
-        return ref
 
     def _extra_type(self, shape: _Shape, hint: str) -> TypeRef | None:
         if shape.additional is False and not shape.has_pattern_properties:
@@ -844,13 +873,18 @@ def build_ir(resolver: Resolver, config: Config, sink: DiagnosticSink) -> Api:
     Raises:
         DocumentError: references cannot be followed or schemas contradict each other.
     """
+    sink.items.extend(check_references(resolver))
+    sink.raise_if_errors()
     walker = _DocumentWalker(resolver, config, sink)
     info = walker.root.value.get("info")
     info = info if isinstance(info, dict) else {}
     servers = walker.servers()
     schemas = walker.schema_entries()
-    messages = walker.message_entries()
+    walker.message_entries()
     routes = walker.routes()
+    walker.finish_drafts()
+    # Every message: the component ones (named first), then those only channels reach.
+    messages = list(walker.messages.values())
     sink.raise_if_errors()
     names = walker.settle_names()
     models = _finish_models(walker, names)
@@ -869,7 +903,16 @@ def build_ir(resolver: Resolver, config: Config, sink: DiagnosticSink) -> Api:
         source_name=config.spec.name,
         models=models,
         schemas=tuple(replace(e, type=rename(e.type)) for e in schemas),
-        messages=tuple(Entry(m.key, rename(m.payload), m.validator) for m in messages),
+        messages=tuple(
+            Entry(
+                m.key,
+                rename(m.payload),
+                m.validator,
+                headers=rename(m.headers) if m.headers is not None else None,
+                headers_validator=m.headers_validator,
+            )
+            for m in messages
+        ),
         routes=tuple(rename.route(r) for r in routes),
         servers=tuple(servers),
         validators=validators,

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import AsyncapiGenError, Diagnostic, DocumentError, SourceLocation
+from .errors import (
+    AsyncapiGenError,
+    Diagnostic,
+    DocumentError,
+    Severity,
+    SourceLocation,
+)
 from .load import Document, load_document, load_text, pointer_join
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ class ReferenceError_(AsyncapiGenError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         self.message = message
         self.hint = hint
+        # The reference where following failed: the start of a chain or one further on.
+        self.node: Node | None = None
         super().__init__(message)
 
 
@@ -116,6 +124,9 @@ class Resolver:
         # `$id` URI (or URI with a plain-name fragment) -> the schema node it names.
         self.ids: dict[str, Node] = {}
         self.indexed: set[str] = set()
+        # Reference node URI -> the first node on its chain that is not a reference.
+        self.targets: dict[str, Node] = {}
+        self.failures: dict[str, ReferenceError_] = {}
         self.followed = 0
 
     def root_node(self) -> Node:
@@ -129,13 +140,44 @@ class Resolver:
         Raises:
             ReferenceError_: a target is missing, forbidden, or the chain loops.
         """
-        seen: list[str] = []
+        if not node.is_ref():
+            return node
+        known = self.targets.get(node.uri)
+        if known is not None:
+            return known
+        # Every reference on the chain gets the same target, so each chain is walked once
+        # however many places enter it (long chains stay linear).
+        chain: dict[str, None] = {}
+        try:
+            node = self._follow_chain(node, chain)
+        except ReferenceError_ as exc:
+            for uri in chain:
+                self.failures.setdefault(uri, exc)
+            raise
+        for uri in chain:
+            self.targets[uri] = node
+        return node
+
+    def _follow_chain(self, node: Node, chain: dict[str, None]) -> Node:
         while node.is_ref():
-            if node.uri in seen:
-                chain = " -> ".join(_pointer_of(s) for s in [*seen, node.uri])
-                raise ReferenceError_(f"reference loop with no schema in it: {chain}")
-            seen.append(node.uri)
-            node = self.lookup(node.value["$ref"], node.base)
+            known = self.targets.get(node.uri)
+            if known is not None:
+                return known
+            failed = self.failures.get(node.uri)
+            if failed is not None:
+                raise failed
+            if node.uri in chain:
+                loop = [*chain][[*chain].index(node.uri) :]
+                shown = " -> ".join(_pointer_of(s) for s in [*loop, node.uri])
+                error = ReferenceError_(f"reference loop with no schema in it: {shown}")
+                error.node = node
+                raise error
+            chain[node.uri] = None
+            try:
+                node = self.lookup(node.value["$ref"], node.base)
+            except ReferenceError_ as exc:
+                exc.node = exc.node or node
+                raise
         return node
 
     def lookup(self, ref: str, base: str) -> Node:
@@ -238,7 +280,7 @@ class Resolver:
                 "pass --allow-outside-root to allow it",
             )
         if not path.is_file():
-            raise ReferenceError_(f"referenced file not found: '{ref}'")
+            raise ReferenceError_(f"referenced file not found: '{ref}' (tried {path})")
         logger.debug("reading %s", _short(path.as_uri()))
         try:
             return load_document(path)
@@ -283,6 +325,67 @@ class _NestedDocumentError(ReferenceError_):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         super().__init__("referenced file is broken")
+
+
+# Keys whose value is user data (never references), and keys whose value maps names the
+# document chose to objects: under those, a key like `enum` is a name, not a keyword.
+_DATA_KEYS = frozenset({"example", "examples", "enum", "const", "default"})
+_NAME_MAPS = frozenset(
+    {*SCHEMA_MAP, "dependencies", "channels", "servers", "parameters", "variables"}
+)
+
+
+def check_references(resolver: Resolver) -> list[Diagnostic]:
+    """Follow every reference the root document holds, and those its targets hold.
+
+    Returns one error per reference that cannot be followed (missing target or file,
+    forbidden place, loop), at the reference; each node is visited once.
+    """
+    found: dict[str, Diagnostic] = {}
+    seen: set[str] = set()
+    stack: list[tuple[Node, bool]] = [(resolver.root_node(), False)]
+    while stack:
+        node, names = stack.pop()
+        if node.uri in seen:
+            continue
+        seen.add(node.uri)
+        if node.is_ref():
+            target = _check_one(resolver, node, found)
+            if target is not None:
+                stack.append((target, False))
+        elif isinstance(node.value, dict):
+            stack.extend(_members(node, names))
+        elif isinstance(node.value, list):
+            stack.extend((node.child(i), False) for i in range(len(node.value)))
+    return list(found.values())
+
+
+def _members(node: Node, names: bool) -> list[tuple[Node, bool]]:
+    members = []
+    in_components = node.pointer == "#/components"
+    for key in node.value:
+        if not names and (key in _DATA_KEYS or key.startswith("x-")):
+            continue
+        child_names = not names and (in_components or key in _NAME_MAPS)
+        members.append((node.child(key), child_names))
+    return members
+
+
+def _check_one(
+    resolver: Resolver, node: Node, found: dict[str, Diagnostic]
+) -> Node | None:
+    try:
+        return resolver.follow(node)
+    except ReferenceError_ as exc:
+        # Reported where following failed: a reference that only leads into a broken
+        # one is not broken itself.
+        place = (exc.node or node).location
+        nested = getattr(exc, "diagnostics", None)
+        for diagnostic in nested or [
+            Diagnostic(Severity.ERROR, exc.message, place, exc.hint)
+        ]:
+            found.setdefault(diagnostic.render(), diagnostic)
+        return None
 
 
 def subschemas(node: Node) -> list[Node]:
