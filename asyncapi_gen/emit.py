@@ -53,6 +53,7 @@ def make_environment() -> jinja2.Environment:
         annotation=annotation,
         field_annotation=field_annotation,
         decode=decode,
+        decode_typed=decode_typed,
         encode=encode,
         literal=literal,
         docstring=docstring,
@@ -148,11 +149,22 @@ def decode(ref: TypeRef, value: str, depth: int = 0, models: str = "") -> str:
     return f"{models}_decode_{ref.name}({value})"
 
 
-def encode(ref: TypeRef, value: str, depth: int = 0) -> str:
-    """An expression turning the Python value `value` back into its wire value."""
+def decode_typed(ref: TypeRef, value: str) -> str:
+    """`decode`, cast to the type where the value passes through as it is (it is `Any`)."""
     if _is_identity(ref):
-        return value
+        return f"_t.cast({annotation(ref)!r}, {value})"
+    return decode(ref, value)
+
+
+def encode(ref: TypeRef, value: str, depth: int = 0) -> str:
+    """An expression turning the Python value `value` back into its wire value.
+
+    Containers are always rebuilt: the wire value shares no list or dict with the model, and
+    the comprehension takes its element type from the JSON target (lists are invariant).
+    """
     kind = ref.kind
+    if _is_identity(ref) and kind not in (Kind.LIST, Kind.DICT):
+        return value
     item = f"v{depth}"
     if kind is Kind.DATETIME:
         return f"_rt.format_datetime({value})"

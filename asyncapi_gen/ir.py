@@ -94,6 +94,9 @@ class Entry:
     type: TypeRef
     validator: str
     description: str = ""
+    # Messages only: the headers' type and validator, when the message declares headers.
+    headers: TypeRef | None = None
+    headers_validator: str = ""
 
 
 @dataclass(frozen=True, slots=True)
