@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AsyncapiGenError, DiagnosticSink
+from ..errors import AsyncapiGenError, Diagnostic, DiagnosticSink, Severity
 from ..resolve import Node, Resolver
 from .checks import GROUP_ATOMS, Conjunction, is_count, is_number, type_atoms
 from .graph import SchemaGraph
@@ -178,11 +178,17 @@ class _Compiler:
         except AsyncapiGenError as exc:
             if node.uri not in self.reported:
                 self.reported.add(node.uri)
-                for diagnostic in getattr(exc, "diagnostics", []):
-                    self.sink.items.append(diagnostic)
-                message = getattr(exc, "message", str(exc))
-                self.sink.error(message, node.location, getattr(exc, "hint", None))
+                self.report(exc, node)
             return None
+
+    def report(self, exc: AsyncapiGenError, node: Node) -> None:
+        """Add the diagnostics of a broken reference unless an earlier stage already did."""
+        message = getattr(exc, "message", str(exc))
+        hint = getattr(exc, "hint", None)
+        found = [*getattr(exc, "diagnostics", [])]
+        found.append(Diagnostic(Severity.ERROR, message, node.location, hint))
+        known = {(d.message, d.location) for d in self.sink.items}
+        self.sink.items.extend(d for d in found if (d.message, d.location) not in known)
 
     def is_deep(self, node: Node) -> bool:
         return node.uri in self.graph.deep
