@@ -9,7 +9,7 @@ from pathlib import Path
 import black
 import pytest
 
-from tests.conftest import CONNECTX, run_cli
+from tests.conftest import CONNECTX, require_shared, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +94,29 @@ def test_header_names_the_source_and_carries_no_path_or_time(
         if path.is_file() and path.suffix in (".py", ".md", ".toml", ".json"):
             text = path.read_text(encoding="utf-8")
             assert str(Path.home()) not in text and "/tmp" not in text, path
+
+
+# Shared documents whose packages exercise unions, typed maps, lists of models and headers.
+CORPUS_FOR_MYPY = [
+    "spec-slack-rtm/slack-rtm.yml",
+    "bell-avr-mqtt/asyncapi.yml",
+    "defra-pay-processing/asyncapi.yaml",
+    "kubescape-synchronizer/asyncapi.yaml",
+]
+
+
+@pytest.mark.parametrize("entry", CORPUS_FOR_MYPY)
+def test_corpus_packages_pass_mypy_strict(entry: str, tmp_path: Path) -> None:
+    spec = require_shared("corpus", entry)
+    code, _, stderr = run_cli(str(spec), "-o", str(tmp_path), "--package-name", "pkg")
+    assert code == 0, stderr
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "pkg"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
