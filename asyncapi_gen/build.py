@@ -28,6 +28,7 @@ from .ir import (
     Server,
     TypeRef,
 )
+from .load import escape_token
 from .resolve import Node, ReferenceError_, Resolver, check_references
 from .validators import compile_validators
 
@@ -101,6 +102,7 @@ class _Shape:
     nullable: bool = False
     description: str = ""
     discriminator: str = ""
+    mapping: dict[str, str] = field(default_factory=dict)
     default: tuple[Any] | None = None
     has_pattern_properties: bool = False
 
@@ -276,7 +278,11 @@ class _Builder:
         if isinstance(value.get("description"), str) and not shape.description:
             shape.description = value["description"]
         disc = value.get("discriminator")
-        if isinstance(disc, dict):
+        if isinstance(disc, dict) and not shape.discriminator:
+            # OpenAPI 3.0 Discriminator Object: propertyName, and values mapped to schemas.
+            mapping = disc.get("mapping")
+            if isinstance(mapping, dict):
+                shape.mapping = {k: v for k, v in mapping.items() if isinstance(v, str)}
             disc = disc.get("propertyName")
         if isinstance(disc, str) and not shape.discriminator:
             shape.discriminator = disc
@@ -383,32 +389,48 @@ class _Builder:
             name=name,
             args=tuple(members),
             checks=tuple(checks),
-            tag_field=shape.discriminator if tags else "",
+            tag_field=self._discriminator(shape, options)[0] if tags else "",
             tags=tags,
         )
 
     def _tags(
         self, shape: _Shape, options: list[Node], members: list[TypeRef]
     ) -> tuple[tuple[str, int], ...]:
-        """Discriminator value -> member index, from each member's const/enum or its name."""
-        if not shape.discriminator or len(options) != len(members):
+        """Discriminator value -> member index: mapped, a member's const/enum, or its name."""
+        field_name, mapping = self._discriminator(shape, options)
+        if not field_name or len(options) != len(members):
             return ()
         tags: list[tuple[str, int]] = []
         for index, option in enumerate(options):
-            member_shape = self.shape(option)
-            prop = member_shape.properties.get(shape.discriminator)
-            values: list[Any] = []
-            if prop is not None:
+            ref = option.value["$ref"] if option.is_ref() else ""
+            values: list[Any] = [k for k, v in mapping.items() if ref and v == ref]
+            prop = self.shape(option).properties.get(field_name)
+            if not values and prop is not None:
                 prop_shape = self.shape(prop)
                 if prop_shape.const is not None:
                     values = [prop_shape.const[0]]
                 elif prop_shape.enum:
                     values = list(prop_shape.enum)
-            if not values and option.is_ref():
-                # AsyncAPI 2.x: the discriminator value is the name of the member schema.
-                values = [option.value["$ref"].rsplit("/", 1)[-1]]
+            if not values and ref:
+                # AsyncAPI 2.x (and OpenAPI without a mapping): the value is the schema name.
+                last = ref.rsplit("/", 1)[-1]
+                values = [last.replace("~1", "/").replace("~0", "~")]
             tags.extend((v, index) for v in values if isinstance(v, str))
         return tuple(tags)
+
+    def _discriminator(
+        self, shape: _Shape, options: list[Node]
+    ) -> tuple[str, dict[str, str]]:
+        """The union's discriminator, else the one every member inherits from its base.
+
+        AsyncAPI 2.x puts `discriminator` on the base schema that members extend.
+        """
+        if shape.discriminator:
+            return shape.discriminator, shape.mapping
+        inherited = {self.shape(option).discriminator for option in options}
+        if len(inherited) == 1 and "" not in inherited:
+            return inherited.pop(), {}
+        return "", {}
 
     def _enum_type(self, shape: _Shape, hint: str, priority: int) -> TypeRef:
         values = shape.enum or []
@@ -493,12 +515,25 @@ class _Builder:
     # Naming pass
 
     def settle_names(self) -> dict[str, str]:
-        """Give each model its class name: components first, then by pointer."""
-        table = naming.NameTable()
+        """Give each model its class name; the order of claims settles collisions.
+
+        Named schemas (components, definitions, files) claim before inline ones; among
+        them a name used as written claims before one changed to be valid; ties go by
+        pointer. A later claim gets `_2`, `_3`...: class names made from document names
+        never hold `_`, so a suffixed name never takes another schema's own name. Adding a
+        schema renames only schemas whose name it shares.
+        """
+        table = naming.NameTable(sep="_")
         names: dict[str, str] = {}
-        for draft in sorted(self.drafts.values(), key=lambda d: (d.priority, d.uri)):
-            names[draft.uri] = table.claim(naming.class_name(draft.hint))
-            logger.debug("model %s <- %s", names[draft.uri], draft.uri)
+        wanted = {uri: naming.class_name(d.hint) for uri, d in self.drafts.items()}
+
+        def order(draft: _ModelDraft) -> tuple[int, bool, str]:
+            return (draft.priority, wanted[draft.uri] != draft.hint, draft.uri)
+
+        for draft in sorted(self.drafts.values(), key=order):
+            names[draft.uri] = table.claim(wanted[draft.uri])
+            if names[draft.uri] != wanted[draft.uri]:
+                logger.debug("name collision: %s <- %s", names[draft.uri], draft.uri)
         return names
 
 
@@ -652,10 +687,14 @@ class _DocumentWalker(_Builder):
             return ("", "")
         return (part[source], pointer)
 
-    def _merge_traits(self, message: Node) -> dict[str, Node]:
-        """Message fields after its traits (AsyncAPI 2.x: JSON Merge Patch, in order)."""
-        parts = {k: message.child(k) for k in message.value if k != "traits"}
-        traits = message.get("traits")
+    def _merge_traits(self, owner: Node) -> dict[str, Node]:
+        """A message's or operation's fields after its traits.
+
+        AsyncAPI 2.x, Message and Operation Objects: each trait is merged into the object
+        with JSON Merge Patch, in the order listed; a trait's value patches the object's.
+        """
+        parts = {k: owner.child(k) for k in owner.value if k != "traits"}
+        traits = owner.get("traits")
         if traits is None or not isinstance(traits.value, list):
             return parts
         for index in range(len(traits.value)):
@@ -663,21 +702,27 @@ class _DocumentWalker(_Builder):
             if trait is None or not isinstance(trait.value, dict):
                 continue
             for key in trait.value:
-                patch = trait.child(key)
-                if (
-                    key in parts
-                    and isinstance(parts[key].value, dict)
-                    and isinstance(patch.value, dict)
-                ):
-                    merged = _merge_patch(parts[key].value, patch.value)
-                    # A merged value is new: it gets the message's own place as its identity.
-                    place = f"{message.pointer}/{key}"
-                    parts[key] = Node(merged, message.document, place, patch.base)
-                elif patch.value is None:
-                    parts.pop(key, None)
-                else:
-                    parts[key] = patch
+                self._patch_part(owner, parts, key, trait.child(key))
         return parts
+
+    def _patch_part(
+        self, owner: Node, parts: dict[str, Node], key: str, patch: Node
+    ) -> None:
+        if patch.value is None:
+            parts.pop(key, None)
+            return
+        current = self.follow(parts[key]) if key in parts else None
+        patch = self.follow(patch) or patch
+        if current is None or not isinstance(current.value, dict):
+            parts[key] = patch
+            return
+        if not isinstance(patch.value, dict):
+            parts[key] = patch
+            return
+        # References on both sides are followed first: a merge patch works on values.
+        merged = _merge_patch(current.value, patch.value)
+        place = f"{owner.pointer}/{escape_token(key)}"
+        parts[key] = Node(merged, owner.document, place, current.base)
 
     def _message_key(self, target: Node, parts: dict[str, Node], hint: str) -> str:
         message_id = parts.get("messageId")
@@ -762,7 +807,8 @@ class _DocumentWalker(_Builder):
         operation_node = self.follow(operation)
         if operation_node is None or not isinstance(operation_node.value, dict):
             return None
-        value = operation_node.value
+        parts = self._merge_traits(operation_node)
+        value = {key: part.value for key, part in parts.items()}
         operation_id = (
             _text(value.get("operationId")) or f"{action}{naming.pascal(address)}"
         )
