@@ -202,6 +202,9 @@ def read_manifest(output: Path) -> Manifest | None:
         if body.get("generator") != "asyncapi-gen":
             return None
         files = {str(k): str(v) for k, v in body["files"].items()}
+        if not all(_is_plain(path) for path in files):
+            # Only a tampered manifest names a path outside the folder: not ours.
+            return None
         inputs = body.get("inputs")
         return Manifest(
             int(body["output_format"]), dict(body["options"]), inputs, files
@@ -718,12 +721,14 @@ def _exchange(first: Path, second: Path) -> bool:
 
 def _check_paths(files: Iterable[str]) -> None:
     for path in files:
-        parts = path.split("/")
-        bad = (
-            "\\" in path or any(p in ("", ".", "..") for p in parts) or path == MANIFEST
-        )
-        if bad:
+        if not _is_plain(path) or path == MANIFEST:
             raise ValueError(f"generated path {path!r} is not a plain relative path")
+
+
+def _is_plain(path: str) -> bool:
+    """True for a relative POSIX path with no empty, '.' or '..' part and no backslash."""
+    parts = path.split("/")
+    return "\\" not in path and not any(p in ("", ".", "..") for p in parts)
 
 
 def _encode(text: str) -> bytes:

@@ -704,3 +704,27 @@ def test_read_manifest_ignores_garbage(tmp_path: Path) -> None:
     for text in ("not json", "[]", '{"generator": "asyncapi-gen"}', ""):
         (out / MANIFEST).write_text(text)
         assert read_manifest(out) is None
+
+
+@pytest.mark.parametrize(
+    "listed", ["../secret.txt", "shop/../../secret.txt", "/SECRET"]
+)
+def test_manifest_listing_a_path_outside_the_folder_is_not_ours(
+    spec: Path, tmp_path: Path, listed: str
+) -> None:
+    out = tmp_path / "out"
+    generate(spec, out)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not read me\n")
+    listed = listed.replace("/SECRET", str(secret))
+    body = json.loads((out / MANIFEST).read_text())
+    body["files"][listed] = write._digest(secret.read_bytes())
+    (out / MANIFEST).write_text(json.dumps(body))
+
+    changes = check_package(FILES, out, "out")
+
+    assert read_manifest(out) is None
+    assert not is_up_to_date(config_for(spec, out))
+    assert all("do not read me" not in change.diff for change in changes)
+    generate(spec, out, force=True)
+    assert secret.read_text() == "do not read me\n"
