@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import textwrap
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -169,3 +173,103 @@ def test_ids_set_the_base_and_name_schemas(tmp_path: Path) -> None:
         "type": "string"
     }
     assert "http://example.test/not-an-id" not in resolver.ids
+
+
+def test_relative_files_at_any_depth_with_their_own_local_refs(tmp_path: Path) -> None:
+    write(
+        tmp_path, "a/b/c/leaf.yaml", "Leaf: {$ref: '#/Real'}\nReal: {type: integer}\n"
+    )
+    write(tmp_path, "a/b/mid.yaml", "Mid: {items: {$ref: 'c/leaf.yaml#/Leaf'}}\n")
+    write(
+        tmp_path,
+        "a/top.yaml",
+        "Top: {$ref: 'b/mid.yaml#/Mid'}\nBack: {$ref: '../doc.yaml#/d'}\n",
+    )
+    path = write(
+        tmp_path, "doc.yaml", "t: {$ref: 'a/top.yaml#/Top'}\nd: {type: string}\n"
+    )
+    resolver = resolver_for(path)
+
+    mid = resolver.follow(resolver.root_node().child("t"))
+    leaf = resolver.follow(mid.child("items"))
+    back = resolver.lookup("a/top.yaml#/Back", resolver.root_node().base)
+
+    assert leaf.value == {"type": "integer"}
+    assert leaf.document.path == (tmp_path / "a/b/c/leaf.yaml").resolve()
+    assert resolver.follow(back).value == {"type": "string"}
+    assert len(resolver.documents) == 4
+
+
+def test_a_long_reference_chain_is_followed_once(tmp_path: Path) -> None:
+    count = 5000
+    lines = [f"r{i}: {{$ref: '#/r{i + 1}'}}" for i in range(count)]
+    path = write(
+        tmp_path, "doc.yaml", "\n".join([*lines, f"r{count}: {{type: string}}"])
+    )
+    resolver = resolver_for(path)
+    root = resolver.root_node()
+
+    targets = [resolver.follow(root.child(f"r{i}")) for i in range(count)]
+
+    assert {t.pointer for t in targets} == {f"#/r{count}"}
+    assert resolver.followed == count
+
+
+class _Served(http.server.BaseHTTPRequestHandler):
+    """Serves /schema.json, /big.json (large) and /slow.json (answers late)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+        if self.path == "/slow.json":
+            time.sleep(1.0)
+        body = {
+            "/schema.json": b'{"definitions": {"n": {"$ref": "other.json#/x"}}}',
+            "/other.json": b'{"x": {"type": "integer"}}',
+            "/big.json": b'{"pad": "' + b"x" * 5000 + b'"}',
+        }.get(self.path, b'{"x": 1}')
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Served)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_remote_references_are_fetched_behind_the_flag(
+    tmp_path: Path, server: str
+) -> None:
+    path = write(tmp_path, "doc.yaml", "a: 1\n")
+    resolver = resolver_for(path, allow_remote=True)
+
+    target = resolver.follow(
+        resolver.lookup(f"{server}/schema.json#/definitions/n", "")
+    )
+
+    # The remote file's own relative reference resolves against its URL.
+    assert target.value == {"type": "integer"}
+    assert target.document.uri == f"{server}/other.json"
+
+
+def test_remote_references_have_a_size_limit_and_a_timeout(
+    tmp_path: Path, server: str
+) -> None:
+    path = write(tmp_path, "doc.yaml", "a: 1\n")
+    small = resolver_for(path, allow_remote=True, remote_max_bytes=1000)
+    hasty = resolver_for(path, allow_remote=True, remote_timeout=0.2)
+
+    with pytest.raises(ReferenceError_, match="is larger than 1000 bytes"):
+        small.lookup(f"{server}/big.json#/pad", "")
+    started = time.monotonic()
+    with pytest.raises(ReferenceError_, match="cannot fetch remote reference"):
+        hasty.lookup(f"{server}/slow.json#/x", "")
+    assert time.monotonic() - started < 0.9
