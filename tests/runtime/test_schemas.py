@@ -227,7 +227,7 @@ def test_nullable_const_enums_maps_and_untyped_schemas(generate: GenerateFn) -> 
     assert record.o == dt.date(2024, 2, 29)
     assert isinstance(record.f, enum.Enum) and record.f.value is True
     assert record.to_dict() == value
-    assert hints["d"] == typing.Optional[typing.Literal["fixed"]]
+    assert hints["d"] == typing.Literal["fixed"] | None
     for bad in (
         {**value, "j": "s"},
         {**value, "k": -1},
@@ -276,7 +276,7 @@ def test_recursive_and_mutually_recursive_schemas(generate: GenerateFn) -> None:
     comment = pkg.Comment.from_dict(deep)
     ping = pkg.Ping.from_dict({"pong": {"ping": {"pong": {}}}})
 
-    assert typing.get_type_hints(pkg.Comment)["parent"] == typing.Optional[pkg.Comment]
+    assert typing.get_type_hints(pkg.Comment)["parent"] == pkg.Comment | None
     assert comment.to_dict() == deep
     assert type(ping.pong.ping) is pkg.Ping
 
@@ -342,3 +342,155 @@ def test_adding_a_schema_never_renames_an_unrelated_one(generate: GenerateFn) ->
 
     names_before = set(before.__all__)
     assert names_before <= set(after.__all__)
+
+
+COLLISIONS = schemas("""
+a-b: {type: object, properties: {v: {type: string}}}
+AB: {type: object, properties: {v: {type: string}}}
+a b: {type: object, properties: {v: {type: string}}}
+Fields:
+  type: object
+  properties:
+    user-name: {type: string}
+    user_name: {type: string}
+    userName: {type: integer}
+    list: {type: array, items: {type: string}}
+    Fields: {type: boolean}
+    never: false
+""")
+
+
+def test_names_colliding_after_sanitising_stay_distinct(generate: GenerateFn) -> None:
+    pkg = generate(COLLISIONS)
+    value = {
+        "user-name": "a",
+        "user_name": "b",
+        "userName": 3,
+        "list": ["x"],
+        "Fields": True,
+    }
+
+    record = pkg.Fields.from_dict(value)
+
+    assert [pkg.SCHEMAS[k].model.__name__ for k in ("AB", "a b", "a-b")] == [
+        "AB",
+        "AB_2",
+        "AB_3",
+    ]
+    assert (record.user_name, record.user_name_2, record.user_name_3) == ("a", "b", 3)
+    assert record.list_ == ["x"] and record.fields is True
+    assert record.to_dict() == value
+    assert pkg.Fields.validate({"never": 1}) != []
+
+
+TRAITS = HEAD.replace("channels: {}\n", "") + """\
+    Reading: {type: object, properties: {lux: {type: integer}}}
+  messages:
+    Measured:
+      payload: {$ref: '#/components/schemas/Reading'}
+      traits: [{$ref: '#/components/messageTraits/Tracing'}]
+    Unused:
+      payload: {type: string}
+      traits:
+        - $ref: '#/components/messageTraits/Tracing'
+        - {headers: {properties: {extra: {type: boolean}}}}
+  messageTraits:
+    Tracing:
+      headers:
+        type: object
+        required: [trace-id]
+        properties: {trace-id: {type: string, minLength: 1}, hop: {type: integer}}
+channels:
+  lights:
+    subscribe:
+      message: {$ref: '#/components/messages/Measured'}
+"""
+
+
+def test_message_traits_give_typed_headers(generate: GenerateFn) -> None:
+    pkg = generate(TRAITS)
+    headers = pkg.MESSAGES["Measured"].headers
+
+    decoded = headers.decode({"trace-id": "t", "hop": 2})
+
+    assert type(decoded) is headers.model and decoded.trace_id == "t"
+    assert headers.encode(decoded) == {"trace-id": "t", "hop": 2}
+    assert headers.validate({"trace-id": ""}) != []
+    # Traits apply in order to a message no channel uses; the later one patches.
+    unused = pkg.MESSAGES["Unused"].headers
+    assert unused.model is not headers.model
+    assert unused.decode({"trace-id": "t", "extra": True}).extra is True
+    assert unused.validate({"extra": True}) != []
+
+
+OPENAPI = """\
+asyncapi: 2.6.0
+info: {title: Fixture, version: 1.0.0}
+channels:
+  pets:
+    subscribe:
+      message:
+        $ref: '#/components/messages/Pet'
+components:
+  messages:
+    Pet:
+      schemaFormat: application/vnd.oai.openapi;version=3.0.0
+      payload:
+        type: object
+        required: [pet]
+        properties:
+          name: {type: string, nullable: true}
+          pet:
+            discriminator:
+              propertyName: kind
+              mapping: {feline: '#/components/schemas/Cat', canine: '#/components/schemas/Dog'}
+            oneOf:
+              - $ref: '#/components/schemas/Cat'
+              - $ref: '#/components/schemas/Dog'
+  schemas:
+    Cat:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [feline]}, lives: {type: integer}}
+    Dog:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string, enum: [canine]}, barks: {type: boolean}}
+"""
+
+
+def test_openapi_payload_nullable_and_discriminator(generate: GenerateFn) -> None:
+    pkg = generate(OPENAPI)
+    message = pkg.MESSAGES["Pet"]
+
+    cat = message.decode({"name": None, "pet": {"kind": "feline", "lives": 9}})
+    dog = message.decode({"pet": {"kind": "canine"}})
+
+    assert cat.name is None and type(cat.pet) is pkg.Cat
+    assert type(dog.pet) is pkg.Dog
+    assert message.validate({"pet": {"kind": "bird"}}) != []
+
+
+LIMITS = schemas("""
+Shapes:
+  type: object
+  properties:
+    choice: {enum: [{a: 1}, [1, 2], "text"]}
+    pair: {type: array, items: [{type: string}, {type: integer}]}
+""")
+
+
+def test_known_limitation_enum_of_objects_and_tuples_type_as_json(
+    generate: GenerateFn,
+) -> None:
+    pkg = generate(LIMITS)
+    hints = typing.get_type_hints(pkg.Shapes)
+    value = {"choice": {"a": 1}, "pair": ["s", 1]}
+
+    shapes = pkg.Shapes.from_dict(value)
+
+    assert pkg.JsonValue in typing.get_args(hints["choice"])
+    assert hints["pair"] == list[pkg.JsonValue] | None
+    assert shapes.to_dict() == value
+    assert pkg.Shapes.validate({"choice": {"a": 2}}) != []
+    assert pkg.Shapes.validate({"pair": [1, "s"]}) != []
