@@ -37,6 +37,7 @@ _SIMPLE_TESTS = (
     (re.compile(r"(\S+) >= (\S+)"), r"\1 < \2"),
     (re.compile(r"(\S+) <= (\S+)"), r"\1 > \2"),
     (re.compile(r"type\((\w+)\) is (\w+)"), r"type(\1) is not \2"),
+    (re.compile(r"type\((\w+)\) in (\([\w, ]+\))"), r"type(\1) not in \2"),
 )
 
 
@@ -173,24 +174,28 @@ def may_be(known: frozenset[str] | None, atom: str) -> bool:
 
 def type_test(atoms: frozenset[str], var: str) -> str:
     """Whether `var` has one of the JSON types in `atoms` (exact types: bool is no number)."""
-    tests = []
-    if "null" in atoms:
-        tests.append(f"{var} is None")
-    for atom, python in (
-        ("boolean", "bool"),
-        ("object", "dict"),
-        ("array", "list"),
-        ("string", "str"),
-    ):
-        if atom in atoms:
-            tests.append(f"type({var}) is {python}")
+    tests = [f"{var} is None"] if "null" in atoms else []
+    exact = [
+        python
+        for atom, python in (
+            ("boolean", "bool"),
+            ("object", "dict"),
+            ("array", "list"),
+            ("string", "str"),
+        )
+        if atom in atoms
+    ]
     if "int" in atoms and "frac" in atoms:
-        tests.append(f"type({var}) is int or type({var}) is float")
-    elif "int" in atoms:
+        exact += ["int", "float"]
+    if len(exact) == 1:
+        tests.append(f"type({var}) is {exact[0]}")
+    elif exact:
+        tests.append(f"type({var}) in ({', '.join(exact)})")
+    if "int" in atoms and "frac" not in atoms:
         tests.append(
             f"type({var}) is int or (type({var}) is float and {var}.is_integer())"
         )
-    elif "frac" in atoms:
+    elif "frac" in atoms and "int" not in atoms:
         tests.append(f"(type({var}) is float and not {var}.is_integer())")
     return " or ".join(tests) or "False"
 

@@ -388,7 +388,7 @@ class Emitter:
         if kind == "str":
             guard = f"type({var}) is str"
         else:
-            guard = f"(type({var}) is int or type({var}) is float)"
+            guard = f"type({var}) in (int, float)"
         if len(members) == 1:
             test = f"{var} == {literal(members[0])}"
         else:
