@@ -36,6 +36,7 @@ perspective = "application"
 allow-outside-root = true
 allow-remote = false
 ref-map = { "https://example.com/" = "vendor", "https://example.com/v2/" = "vendor2" }
+format = false
 """,
     )
 
@@ -53,6 +54,7 @@ ref-map = { "https://example.com/" = "vendor", "https://example.com/v2/" = "vend
                 ("https://example.com/v2/", tmp_path / "vendor2"),
                 ("https://example.com/", tmp_path / "vendor"),
             ),
+            format=False,
         ),
     )
 
@@ -100,6 +102,10 @@ package-name = "billing_events"
         (
             'spec = "a.yaml"\nallow-remote = "yes"',
             "'allow-remote' must be true or false",
+        ),
+        (
+            'spec = "a.yaml"\nformat = "no"',
+            "'format' must be true or false",
         ),
         (
             'perspective = "server"',

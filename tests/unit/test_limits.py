@@ -166,7 +166,7 @@ def test_schema_nested_to_the_depth_bound_gives_a_working_package(
     assert elapsed < 60, f"took {elapsed:.1f} s"
 
 
-def test_recursion_in_a_later_stage_is_a_located_error(
+def test_known_limitation_recursion_in_a_later_stage_is_a_located_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import asyncapi_gen.generate as generate_module
