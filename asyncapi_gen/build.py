@@ -145,6 +145,7 @@ class _Builder:
         self.failed: set[str] = set()
         self.shapes: dict[str, _Shape] = {}
         self.pending: deque[tuple[_ModelDraft, _Shape, str]] = deque()
+        self.too_deep = False
 
     # Diagnostics
 
@@ -308,6 +309,14 @@ class _Builder:
             # Known limitation: arrays, maps and unions nested deeper than MAX_TYPE_DEPTH
             # type as any JSON value below that depth (Python cannot parse such deep
             # annotations); the validator still checks them exactly.
+            if not self.too_deep:
+                self.too_deep = True
+                self.sink.warning(
+                    f"arrays, maps and unions nested deeper than {MAX_TYPE_DEPTH} levels "
+                    "type as any JSON value below that depth; the validator still checks "
+                    "them exactly",
+                    target.location,
+                )
             return JSON
         place = _place_name(target, self.resolver)
         if place:

@@ -242,7 +242,7 @@ def test_known_limitation_deeply_nested_containers_type_as_json(
     for _ in range(MAX_TYPE_DEPTH + 5):
         inner = f"{{type: array, items: {inner}}}"
 
-    api, _ = build(
+    api, sink = build(
         tmp_path, f"channels: {{}}\ncomponents:\n  schemas:\n    A: {inner}\n"
     )
 
@@ -250,6 +250,10 @@ def test_known_limitation_deeply_nested_containers_type_as_json(
     while ref.kind is Kind.LIST:
         depth, ref = depth + 1, ref.args[0]
     assert depth == MAX_TYPE_DEPTH and ref.kind is Kind.JSON
+    (warning,) = sink.warnings
+    assert warning.message.startswith(
+        f"arrays, maps and unions nested deeper than {MAX_TYPE_DEPTH} levels"
+    )
 
 
 # Names
