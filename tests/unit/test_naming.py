@@ -29,6 +29,12 @@ from asyncapi_gen import naming
         ("validate", "validate_"),
         ("str", "str_"),
         ("__init__", "init"),
+        ("match", "match"),
+        ("type", "type_"),
+        ("_", "field_"),
+        ("None", "none"),
+        ("True", "true"),
+        ("1", "field_1"),
     ],
 )
 def test_field_names(wire: str, expected: str) -> None:
@@ -52,6 +58,9 @@ def test_field_names(wire: str, expected: str) -> None:
         ("3DPoint", "Model3DPoint"),
         ("", "Model"),
         ("ValueError", "ValueError_"),
+        ("match", "Match"),
+        ("_", "Model"),
+        ("日本", "日本"),
     ],
 )
 def test_class_names(wire: str, expected: str) -> None:
@@ -85,3 +94,9 @@ def test_name_table_settles_collisions_in_claim_order() -> None:
 def test_unicode_names_are_normalised_like_python_does() -> None:
     # NFKC folds the ligature: Python would read both spellings as the same identifier.
     assert naming.field_name("ﬁeld") == naming.field_name("field") == "field"
+
+
+def test_class_names_never_hold_the_collision_separator() -> None:
+    # Collisions are settled with `_2`, `_3`...; no document name can produce such a name.
+    for text in ["a_2", "A__2", "x-y_3", "None_2", "_"]:
+        assert "_" not in naming.class_name(text).rstrip("_")
