@@ -146,6 +146,7 @@ class _Builder:
         self.shapes: dict[str, _Shape] = {}
         self.pending: deque[tuple[_ModelDraft, _Shape, str]] = deque()
         self.too_deep = False
+        self.warned: set[str] = set()
 
     # Diagnostics
 
@@ -192,6 +193,7 @@ class _Builder:
         # Depth first, branches in order, without recursion: the outer schema, then earlier
         # branches, win, because they are read first. Each schema is merged once.
         seen: set[str] = set()
+        closed: list[Node] = []
         stack = [(node, True)]
         while stack:
             current, outer = stack.pop()
@@ -200,6 +202,8 @@ class _Builder:
                 continue
             seen.add(target.uri)
             self._merge_one(shape, target, outer)
+            if not outer and _is_closed(target.value):
+                closed.append(target)
             all_of = (
                 target.value.get("allOf") if isinstance(target.value, dict) else None
             )
@@ -208,6 +212,26 @@ class _Builder:
                 stack.extend(
                     (branches.child(i), False) for i in reversed(range(len(all_of)))
                 )
+        for branch in closed:
+            self._warn_closed_branch(shape, branch)
+
+    def _warn_closed_branch(self, shape: _Shape, branch: Node) -> None:
+        """A branch with `additionalProperties: false` rejects its siblings' properties."""
+        own = branch.value.get("properties")
+        foreign = [
+            p for p in shape.properties if not isinstance(own, dict) or p not in own
+        ]
+        if not foreign or branch.uri in self.warned:
+            return
+        self.warned.add(branch.uri)
+        shown = ", ".join(f"'{p}'" for p in foreign[:3])
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        self.sink.warning(
+            "'additionalProperties: false' in an allOf branch rejects the properties "
+            f"other branches declare ({shown}{more}): no value that has them is valid",
+            branch.location,
+            "put 'additionalProperties: false' beside the allOf instead",
+        )
 
     def _merge_one(self, shape: _Shape, target: Node, outer: bool) -> None:
         value = target.value
@@ -559,6 +583,14 @@ def _place_name(target: Node, resolver: Resolver) -> str:
     if len(tokens) == 2 and target.document is not resolver.root:
         return last
     return ""
+
+
+def _is_closed(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and value.get("additionalProperties") is False
+        and "patternProperties" not in value
+    )
 
 
 def _type_list(types: set[str]) -> str:

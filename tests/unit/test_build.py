@@ -375,3 +375,25 @@ def test_openapi_nullable_and_discriminator_object(tmp_path: Path) -> None:
     union = pet.type.args[0] if pet.type.args[-1].kind is Kind.NONE else pet.type
     assert union.tag_field == "kind"
     assert union.tags == (("feline", 0), ("Dog", 1))
+
+
+def test_a_closed_allof_branch_is_named_in_a_warning(tmp_path: Path) -> None:
+    text = """
+    channels: {}
+    components:
+      schemas:
+        Base: {type: object, additionalProperties: false, properties: {a: {type: string}}}
+        One: {allOf: [{$ref: '#/components/schemas/Base'}, {properties: {b: {}}}]}
+        Two: {allOf: [{$ref: '#/components/schemas/Base'}, {properties: {c: {}}}]}
+        Open: {additionalProperties: false, allOf: [{properties: {d: {}}}]}
+    """
+
+    _, sink = build(tmp_path, text)
+
+    (warning,) = sink.warnings  # once per branch, however many schemas use it
+    assert warning.message.startswith(
+        "'additionalProperties: false' in an allOf branch rejects the properties "
+        "other branches declare ('b')"
+    )
+    assert warning.location is not None
+    assert warning.location.pointer == "#/components/schemas/Base"
