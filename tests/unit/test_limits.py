@@ -163,7 +163,7 @@ def test_schema_nested_to_the_depth_bound_gives_a_working_package(
     assert entry.encode(entry.decode(value)) == value
     wrong = {"a": {"a": 3}}
     assert [e.path for e in entry.validate(wrong)] == ["/a/a"]
-    assert elapsed < 60, f"took {elapsed:.1f} s"
+    assert elapsed < 90, f"took {elapsed:.1f} s"
 
 
 def test_known_limitation_recursion_in_a_later_stage_is_a_located_error(
@@ -284,12 +284,12 @@ def test_50_mb_json_document_is_generated_in_bounded_time_and_memory(
     assert spec.stat().st_size > 50_000_000
 
     code, stderr, elapsed = run_capped(
-        "big.json", "-o", "out", cwd=tmp_path, timeout=120
+        "big.json", "-o", "out", cwd=tmp_path, timeout=180
     )
 
     assert code == 0, stderr
     assert (tmp_path / "out" / "big" / "models.py").is_file()
-    assert elapsed < 60, f"took {elapsed:.1f} s"
+    assert elapsed < 90, f"took {elapsed:.1f} s"
 
 
 def test_50_mb_yaml_document_is_generated_in_bounded_time_and_memory(
@@ -308,11 +308,11 @@ def test_50_mb_yaml_document_is_generated_in_bounded_time_and_memory(
     assert spec.stat().st_size > 50_000_000
 
     code, stderr, elapsed = run_capped(
-        "big.yaml", "-o", "out", cwd=tmp_path, timeout=120
+        "big.yaml", "-o", "out", cwd=tmp_path, timeout=180
     )
 
     assert code == 0, stderr
-    assert elapsed < 60, f"took {elapsed:.1f} s"
+    assert elapsed < 90, f"took {elapsed:.1f} s"
 
 
 def test_capped_run_really_is_capped(tmp_path: Path) -> None:
