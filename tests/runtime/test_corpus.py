@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+import shutil
 import sys
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -381,3 +383,37 @@ def test_avro_payloads_warn_and_the_rest_generates(tmp_path: Path) -> None:
         re.match(r"\S+asyncapi-avro\.yml:\d+:\d+: warning: ", w) for w in warnings
     )
     assert all("application/vnd.apache.avro+json" in w for w in warnings)
+
+
+def test_circular_refs_of_every_shape_once_the_file_ref_resolves(
+    tmp_path: Path,
+) -> None:
+    require_corpus()
+    # The upstream test resolves './good/...' from the fixture's parent folder; a copy of
+    # the external file where the document's own folder says gives every other shape.
+    good = tmp_path / "good"
+    shutil.copytree(CORPUS / "parserjs-circular-refs" / "good", good)
+    (good / "good").mkdir()
+    shutil.copy(good / "circular-refs-file-ref.yaml", good / "good")
+    out = tmp_path / "out"
+
+    code, _, stderr = run_cli(
+        str(good / "circular-refs.yaml"), "-o", str(out), "--package-name", "circular"
+    )
+    sys.path.insert(0, str(out))
+    try:
+        package = importlib.import_module("circular")
+        models = [
+            getattr(package.models, m)
+            for m in dir(package.models)
+            if dataclasses.is_dataclass(getattr(package.models, m))
+        ]
+        hints = [typing.get_type_hints(m) for m in models]
+    finally:
+        sys.path.remove(str(out))
+
+    assert code == 0, stderr
+    self_ref = package.SCHEMAS["RecursiveSelf"].model
+    assert len(hints) == len(models) > 10
+    children = typing.get_type_hints(self_ref)["self_children"]
+    assert typing.get_args(children)[0] == list[self_ref]
