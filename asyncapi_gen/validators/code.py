@@ -66,11 +66,27 @@ def one_group(test: str) -> bool:
     if not (test.startswith("(") and test.endswith(")")):
         return False
     depth = 0
-    for index, char in enumerate(test):
+    index = 0
+    while index < len(test):
+        char = test[index]
+        if char in "'\"":
+            # Skip a string literal (written by repr): its parentheses are text.
+            index = _literal_end(test, index)
+            continue
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0 and index < len(test) - 1:
             return False
+        index += 1
     return True
+
+
+def _literal_end(text: str, start: int) -> int:
+    """The index just after the string literal opening at `start`."""
+    quote = text[start]
+    index = start + 1
+    while index < len(text) and text[index] != quote:
+        index += 2 if text[index] == "\\" else 1
+    return index + 1
 
 
 _ASSIGNED = re.compile(r"(v\d+) = .*")

@@ -7,7 +7,6 @@ schema simple enough to be one expression.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -647,12 +646,13 @@ class Emitter:
             return False
         if not self.inlinable(child, target, ctx):
             return False
-        member = self.body.fresh("v")
+        # The member is written as the subscript itself, so no text is substituted later.
+        member = f"{var}[{name!r}]"
         fresh = Ctx(None, frozenset(), ctx.level, ctx.chain)
         fails = _simple_fails(self, target, member, fresh)
-        if not fails or len(re.findall(rf"\b{member}\b", " ".join(fails))) != 1:
+        if not fails or " ".join(fails).count(member) != 1:
             return False
-        fail = any_of(fails).replace(member, f"{var}[{name!r}]")
+        fail = any_of(fails)
         if name in ctx.present:
             self.check(ctx.level, fail, "", "", "")
         else:

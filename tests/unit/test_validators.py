@@ -554,3 +554,25 @@ def test_deeply_nested_constants_become_json_text(tmp_path: Path) -> None:
     module = one(tmp_path, {"const": deep})
 
     check(module, [deep], [{"k": [1]}])
+
+
+def test_literals_that_look_like_code_keep_their_meaning(tmp_path: Path) -> None:
+    tricky = "') or (x"
+    module = one(
+        tmp_path,
+        {
+            "type": "object",
+            "properties": {
+                "a(": {"enum": ["(", ")"]},
+                tricky: {"const": tricky},
+                "v1": {"const": "v1"},
+            },
+            "anyOf": [{"const": {"(": ")"}}, {"required": ["a("]}],
+        },
+    )
+
+    check(
+        module,
+        [{"a(": "("}, {"a(": ")", tricky: tricky, "v1": "v1"}, {"(": ")"}],
+        [{"a(": "x"}, {"a(": "(", tricky: "x"}, {"a(": "(", "v1": "v2"}, {}],
+    )
