@@ -39,26 +39,12 @@ CHECKED_FORMATS = (
 
 # (file, group description, case description) -> why the generated validator disagrees.
 KNOWN_EXCEPTIONS: dict[tuple[str, str, str], str] = {}
-# Cases whose schema the generator refuses with a diagnostic, with the reason.
-UNTRANSLATABLE = "a unicode property escape (\\p{...}) has no Python re equivalent"
+# Groups whose schema the generator cannot honour, with the reason (see docs/validators.md).
 KNOWN_UNCHECKED: dict[tuple[str, str], str] = {
     (
         "optional/cross-draft.json",
         "refs to future drafts are processed as future drafts",
     ): "its remote draft2019-09/dependentRequired.json is not in ../shared/jsts/remotes",
-    (
-        "optional/ecmascript-regex.json",
-        "patterns always use unicode semantics with pattern",
-    ): UNTRANSLATABLE,
-    ("optional/ecmascript-regex.json", "pattern with non-ASCII digits"): UNTRANSLATABLE,
-    (
-        "optional/ecmascript-regex.json",
-        "patterns always use unicode semantics with patternProperties",
-    ): UNTRANSLATABLE,
-    (
-        "optional/ecmascript-regex.json",
-        "patternProperties with non-ASCII digits",
-    ): UNTRANSLATABLE,
 }
 
 

@@ -64,7 +64,7 @@ def test_invalid_and_untranslatable_patterns(rt: types.ModuleType) -> None:
             rt.translate_pattern(pattern)
         assert not caught.value.untranslatable, pattern
     with pytest.raises(rt.PatternError) as caught:
-        rt.translate_pattern("\\p{Letter}")
+        rt.translate_pattern("\\p{Script=Greek}")
     assert caught.value.untranslatable
 
 
@@ -136,3 +136,11 @@ def test_error_display_and_pointer_escaping(rt: types.ModuleType) -> None:
     assert str(error) == "/a~1b/~0c: msg"
     assert str(rt.ValidationError("", "type", "msg")) == "(root): msg"
     assert len(rt.show("x" * 1000)) < 100
+
+
+def test_unicode_general_categories_translate(rt: types.ModuleType) -> None:
+    assert matches(rt, "^\\p{Letter}cole$", "école")
+    assert not matches(rt, "^\\p{L}cole$", "1cole")
+    assert matches(rt, "^\\p{digit}+$", "৪২") and not matches(rt, "^\\p{Nd}+$", "12a")
+    assert matches(rt, "^[\\P{L}x]+$", "1x2") and not matches(rt, "^[\\P{L}x]+$", "a")
+    assert rt.is_regex("\\p{Script=Greek}") and not rt.is_regex("\\p{")
