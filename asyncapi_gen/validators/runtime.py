@@ -10,33 +10,16 @@ from __future__ import annotations
 import functools
 import sys
 import types
-from pathlib import Path
-
-import jinja2
 
 TEMPLATE = "validation.py.jinja"
 
 
-def templates_dir() -> Path:
-    """The folder holding the templates: inside the installed package, else the repository's."""
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "templates", package.parent / "templates"):
-        if (candidate / TEMPLATE).is_file():
-            return candidate
-    raise FileNotFoundError(f"template folder with {TEMPLATE} not found near {package}")
-
-
 def render_runtime(header: str) -> str:
     """Render the runtime module's source with the given header comment."""
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-    return environment.get_template(TEMPLATE).render(header=header)
+    # Imported here: emit.py owns the one jinja environment and comes later in the pipeline.
+    from ..emit import make_environment
+
+    return make_environment().get_template(TEMPLATE).render(header=header)
 
 
 @functools.cache
