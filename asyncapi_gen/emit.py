@@ -251,13 +251,18 @@ def toml_string(text: str) -> str:
 
 def markdown_code(text: str) -> str:
     """Text safe inside a Markdown code span on one table row."""
-    return " ".join(text.replace("`", "'").replace("|", "\\|").split())
+    return _printable(" ".join(text.replace("`", "'").replace("|", "\\|").split()))
 
 
 def markdown_text(text: str) -> str:
     """Text safe as plain Markdown on one line: no markup, tags or table breaks."""
-    cleaned = " ".join(text.split())
+    cleaned = _printable(" ".join(text.split()))
     return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", cleaned)
+
+
+def _printable(text: str) -> str:
+    # Control characters and lone surrogates (which UTF-8 cannot hold) show as escapes.
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _UNPRINTABLE = re.compile(

@@ -93,13 +93,13 @@ def format_files(files: Mapping[str, str], *, black: bool = True) -> dict[str, s
     reaching the output, also with `black` off (`--no-format`).
 
     Raises:
-        FormatError: CPython's parser or black rejected a file; the error names it and
-            keeps its raw text.
+        FormatError: a file holds a character UTF-8 cannot encode, or CPython's parser or
+            black rejected it; the error names the file and keeps its raw text.
     """
     formatter = _Formatter() if black else None
     formatted = {}
     for path in sorted(files):
-        text = files[path]
+        text = _encodable(path, files[path])
         if path.endswith((".py", ".pyi")):
             # black's own parser accepts some text CPython rejects (an identifier that
             # starts with a combining mark): CPython's parser decides what is Python.
@@ -107,6 +107,21 @@ def format_files(files: Mapping[str, str], *, black: bool = True) -> dict[str, s
             text = formatter.format(path, text) if formatter else text
         formatted[path] = text
     return formatted
+
+
+def _encodable(path: str, text: str) -> str:
+    """Return `text` if UTF-8 can hold it (a lone surrogate it cannot).
+
+    Raises:
+        FormatError: a character cannot be written; a generator bug, named by line.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        message = f"line {line} holds {text[exc.start]!r}, which UTF-8 cannot encode"
+        raise FormatError(path, message, text) from exc
+    return text
 
 
 def _parse(path: str, text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import compileall
+import dataclasses
 import importlib
 import itertools
 import json
@@ -188,7 +189,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         "required": [names[0]],
         "examples": [{names[0]: values[0], names[1]: f"{draw(hostile)}{literal}"}],
     }
-    channel = address(draw(hostile_name))
+    # A parameter level at the end, so routing fills in a value the address does not hold.
+    channel = address(draw(hostile_name)) + "/{id}"
     return {
         "asyncapi": "2.6.0",
         "info": {
@@ -208,6 +210,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         "channels": {
             channel: {
                 "description": draw(hostile),
+                "parameters": {
+                    "id": {"description": draw(hostile), "schema": {"type": "string"}}
+                },
                 "subscribe": {
                     "operationId": draw(hostile_name),
                     "summary": draw(hostile),
@@ -247,7 +252,7 @@ def canary_is_silent() -> Any:
 
 
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     derandomize=True,
     # Shrinking a failure could take minutes; the failing document is shown as found.
@@ -289,12 +294,29 @@ def use_package(out: Path, package: str, document: dict[str, Any]) -> None:
         assert message.encode(decoded) == payload["payload"]
         for entry in module.SCHEMAS.values():
             entry.validate(payload["payload"])
+        route(module, document, payload["payload"])
     finally:
         sys.path.remove(str(out))
         for name in [
             n for n in sys.modules if n == package or n.startswith(f"{package}.")
         ]:
             del sys.modules[name]
+
+
+def route(module: Any, document: dict[str, Any], payload: Any) -> None:
+    """Dispatch the example to the channel with a value for its parameter; it is handled."""
+    address, channel = next(iter(document["channels"].items()))
+    operation = module.Router.OPERATIONS[0]
+    received: list[tuple[Any, Any]] = []
+    router = module.Router()
+    router.on(operation, lambda model, context: received.append((model, context)))
+
+    result = router.dispatch_sync(address.replace("{id}", "p1"), json.dumps(payload))
+
+    assert result.outcome is module.Outcome.HANDLED, result
+    ((model, context),) = received
+    assert model.to_dict() == payload
+    assert dataclasses.astuple(context.params) == ("p1",)
 
 
 def test_canary_fires_when_its_code_runs() -> None:

@@ -118,6 +118,16 @@ def test_text_black_accepts_but_python_rejects_is_a_format_error(black: bool) ->
     assert caught.value.source == raw
 
 
+def test_text_utf8_cannot_hold_is_a_format_error_naming_the_line() -> None:
+    with pytest.raises(FormatError) as caught:
+        format_files({"README.md": "# shop\n\nbroken \ud800\n"})
+
+    assert str(caught.value) == (
+        "black could not format generated README.md:"
+        " line 3 holds '\\ud800', which UTF-8 cannot encode"
+    )
+
+
 def test_without_black_python_files_pass_unchanged() -> None:
     files = {"m.py": "x=1\n", "README.md": "# t\n"}
 
