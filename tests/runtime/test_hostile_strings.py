@@ -252,7 +252,7 @@ def canary_is_silent() -> Any:
 
 
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     derandomize=True,
     # Shrinking a failure could take minutes; the failing document is shown as found.
