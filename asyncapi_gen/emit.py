@@ -54,6 +54,7 @@ def make_environment() -> jinja2.Environment:
         field_annotation=field_annotation,
         decode=decode,
         decode_typed=decode_typed,
+        enum_lookup=enum_lookup,
         encode=encode,
         literal=literal,
         docstring=docstring,
@@ -136,7 +137,8 @@ def decode(ref: TypeRef, value: str, depth: int = 0, models: str = "") -> str:
     if kind is Kind.MODEL:
         return f"{models}{ref.name}._from_valid({value})"
     if kind is Kind.ENUM:
-        return f"{models}{ref.name}({value})"
+        # A dict lookup is several times cheaper than calling the Enum class.
+        return f"{models}{enum_lookup(ref.name)}[{value}]"
     if kind is Kind.LIST:
         inner = decode(ref.args[0], item, depth + 1, models)
         return f"[{inner} for {item} in {value}]"
@@ -147,6 +149,11 @@ def decode(ref: TypeRef, value: str, depth: int = 0, models: str = "") -> str:
         inner = decode(ref.args[0], item, depth + 1, models)
         return f"(None if ({item} := {value}) is None else {inner})"
     return f"{models}_decode_{ref.name}({value})"
+
+
+def enum_lookup(name: str) -> str:
+    """The module-level map from wire value to member of an enum class."""
+    return f"_{name}_by_value"
 
 
 def decode_typed(ref: TypeRef, value: str) -> str:
