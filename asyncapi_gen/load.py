@@ -331,7 +331,9 @@ def _json_duplicates(document: Document, text: str) -> list[Diagnostic]:
 def _load_yaml(
     path: Path, shown: str, text: str, sink: DiagnosticSink | None = None
 ) -> Document:
-    builder = _YamlBuilder(shown)
+    # Positions are found by a second pass only when something asks for one: indexing every
+    # value up front takes two thirds of the memory a big document needs.
+    builder = _YamlBuilder(shown, record=False)
     try:
         value = builder.build(text)
     except _RuleError as exc:
@@ -349,9 +351,26 @@ def _load_yaml(
         raise _fail(shown, line, column, _yaml_problem(exc, problem)) from exc
     except yaml.YAMLError as exc:
         raise _fail(shown, 1, 1, f"malformed YAML: {exc}") from exc
-    if builder.errors:
-        _report(builder.errors, sink)
-    return Document(path, shown, value, builder.positions)
+    if builder.duplicated:
+        # Duplicate keys are reported with the line of the first one: index now.
+        positions = _yaml_positions(shown, text, sink)
+        return Document(path, shown, value, positions)
+    return Document(
+        path, shown, value, _locator=lambda: _yaml_positions(shown, text, None)
+    )
+
+
+def _yaml_positions(
+    shown: str, text: str, sink: DiagnosticSink | None
+) -> dict[str, tuple[int, int]]:
+    """Index pointer -> (line, column) of a YAML text already known to load."""
+    recorder = _YamlBuilder(shown, record=True)
+    recorder.build(text)
+    if recorder.errors and sink is not None:
+        _report(recorder.errors, sink)
+    elif recorder.errors:
+        raise DocumentError(recorder.errors)
+    return recorder.positions
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, problem: str) -> str:
@@ -374,8 +393,11 @@ class _RuleError(yaml.MarkedYAMLError):
 class _YamlBuilder:
     """Build values straight from parser events: no recursion, so depth is ours to bound."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, record: bool = True) -> None:
         self.shown = shown
+        # With `record` off, positions stay unknown and duplicate keys are only noticed.
+        self.record = record
+        self.duplicated = False
         self.positions: dict[str, tuple[int, int]] = {"#": (1, 1)}
         self.errors: list[Diagnostic] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -444,6 +466,11 @@ class _YamlBuilder:
         return self._unique_key(event.value, event, frame)
 
     def _unique_key(self, key: str, event: Any, frame: list[Any]) -> str:
+        if event.anchor:
+            self.anchors[event.anchor] = (key, 1)
+        if not self.record:
+            self.duplicated = self.duplicated or key in frame[0]
+            return key
         pointer = pointer_join(frame[1], key)
         position = _position(event)
         if key in frame[0]:
@@ -456,8 +483,6 @@ class _YamlBuilder:
                 )
             )
         self.positions[pointer] = position
-        if event.anchor:
-            self.anchors[event.anchor] = (key, 1)
         return key
 
     def _value(self, event: Any, stack: list[list[Any]]) -> tuple[Any, int]:
@@ -484,7 +509,7 @@ class _YamlBuilder:
                     self._child_pointer(stack),
                 )
             pointer = self._child_pointer(stack)
-            if stack and isinstance(stack[-1][0], list):
+            if self.record and stack and isinstance(stack[-1][0], list):
                 self.positions[pointer] = _position(event)
             container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
             stack.append([container, pointer, None, event.anchor, 1, None])
@@ -517,7 +542,7 @@ class _YamlBuilder:
             container[frame[2]] = value
             frame[2] = None
         else:
-            if event is not None:
+            if self.record and event is not None:
                 pointer = pointer_join(frame[1], len(container))
                 self.positions[pointer] = _position(event)
             container.append(value)
