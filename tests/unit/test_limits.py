@@ -333,3 +333,27 @@ def test_capped_run_really_is_capped(tmp_path: Path) -> None:
 
     assert done.returncode != 0
     assert "MemoryError" in done.stderr
+
+
+def test_yaml_document_of_a_million_values_is_generated_in_bounded_time_and_memory(
+    tmp_path: Path,
+) -> None:
+    # About 9 MB; 50 MB of such values takes about 30 s and 0.5 GB, bounded by MAX_NODES.
+    items = "".join(
+        f"- {{id: {i}, name: item {i}, tags: [a, b, c], price: {i}.5}}\n"
+        for i in range(125_000)
+    )
+    spec = tmp_path / "values.yaml"
+    spec.write_text(
+        HEAD
+        + "channels:\n  c:\n    subscribe:\n      message:\n        payload: {type: string}\n"
+        + "x-data:\n"
+        + items
+    )
+
+    code, stderr, elapsed = run_capped(
+        "values.yaml", "-o", "out", "--no-format", cwd=tmp_path, timeout=180
+    )
+
+    assert code == 0, stderr
+    assert elapsed < 60, f"took {elapsed:.1f} s"
