@@ -204,6 +204,10 @@ def field_decode(item: Field) -> str:
         return present
     if not item.nullable and _is_identity(item.type):
         return f"data.get({wire})"
+    if not item.nullable:
+        # A valid value of a non-nullable field is never null: one lookup tells absence.
+        inner = decode(item.type, "v")
+        return f"None if (v := data.get({wire})) is None else {inner}"
     absent = "_rt.UNSET" if item.nullable else "None"
     return f"{present} if {wire} in data else {absent}"
 

@@ -54,19 +54,20 @@ _M = _t.TypeVar("_M", bound="Model")
 class Model:
     """Base of every generated dataclass: validated decoding and the wire JSON.
 
-    Each model sets `_validator` (its generated validator) and writes `_from_valid`, which
-    builds it from a value already known to be valid, and `to_dict`.
+    Each model sets `_validator` and `_is_valid` (its generated validator, in full and as a
+    yes/no answer) and writes `_from_valid`, which builds it from a value already known to be
+    valid, and `to_dict`.
     """
 
     __slots__ = ()
     _validator: _t.ClassVar[_t.Callable[[object], list[ValidationError]]]
+    _is_valid: _t.ClassVar[_t.Callable[[object], bool]]
 
     @classmethod
     def from_dict(cls: type[_M], data: object) -> _M:
         """Validate decoded JSON and build the model; raise DecodeError when invalid."""
-        errors = cls._validator(data)
-        if errors:
-            raise DecodeError(cls.__name__, errors)
+        if not cls._is_valid(data):
+            raise DecodeError(cls.__name__, cls._validator(data))
         return cls._from_valid(data)
 
     @classmethod
@@ -107,7 +108,21 @@ _DATETIME = _re.compile(
 
 
 def parse_datetime(text: str) -> _dt.datetime:
-    """Read an RFC 3339 date-time into an aware datetime (a leap second reads as :59.999999)."""
+    """Read an RFC 3339 date-time into an aware datetime (a leap second reads as :59.999999).
+
+    The C parser reads the common forms; what it refuses (lower-case `t`/`z`, a leap second,
+    long fractions, `Z` before Python 3.11) goes the exact, slower way.
+    """
+    try:
+        value = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return _parse_datetime_exactly(text)
+    if value.tzinfo is None or len(text) < 20 or text[10] not in "Tt":
+        return _parse_datetime_exactly(text)
+    return value
+
+
+def _parse_datetime_exactly(text: str) -> _dt.datetime:
     match = _DATETIME.fullmatch(text)
     if match is None:
         raise ValueError(f"not an RFC 3339 date-time: {text!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import math
 import re
@@ -16,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import islice
 from typing import Any
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "PatternError",
     "StopValidation",
     "ValidationError",
+    "collect",
     "freeze",
     "is_content",
     "is_multiple",
@@ -67,6 +70,22 @@ def report(
         raise StopValidation
 
 
+def collect(
+    check: Callable[..., None], value: object, first: bool, *depth: int
+) -> list[ValidationError]:
+    """Run the error function of a root schema and return what it reported."""
+    errors: list[ValidationError] = []
+    try:
+        check(value, "", errors, first, *depth)
+    except StopValidation:
+        pass
+    except RecursionError:
+        errors.append(
+            ValidationError("", "depth", "value is nested too deeply to check")
+        )
+    return errors
+
+
 def join(path: str, token: str | int) -> str:
     """Append one reference token to a JSON pointer (RFC 6901 escaping)."""
     if type(token) is int:
@@ -81,16 +100,51 @@ _SHOW_LIMIT = 80
 
 
 def show(value: object) -> str:
-    """A short repr of a value for messages: long values are cut in the middle."""
-    try:
-        text = repr(value)
-    except (RecursionError, ValueError):
-        # Deep nesting or an integer beyond the str conversion limit.
-        return f"<{type(value).__name__}>"
+    """A short repr of a value for messages; arrays and objects show their first members."""
+    if type(value) is str:
+        if len(value) <= _SHOW_LIMIT:
+            return repr(value)
+        return _cut(value, _SHOW_LIMIT // 2)
+    if type(value) is dict or type(value) is list:
+        return _preview(value)
+    return _brief(value)
+
+
+def _cut(text: str, size: int) -> str:
+    """The repr of the first `size` characters, "..." inside its closing quote."""
+    shown = repr(text[:size])
+    return shown[:-1] + "..." + shown[-1]
+
+
+def _preview(value: Any) -> str:
+    """The first three members of an array or object, nested ones abbreviated."""
+    if type(value) is dict:
+        shown = [f"{_brief(k)}: {_brief(v)}" for k, v in islice(value.items(), 3)]
+        opener, closer = "{", "}"
+    else:
+        shown = [_brief(item) for item in islice(value, 3)]
+        opener, closer = "[", "]"
+    if len(value) > 3:
+        shown.append("...")
+    text = opener + ", ".join(shown) + closer
     if len(text) > _SHOW_LIMIT:
         half = _SHOW_LIMIT // 2 - 2
         return f"{text[:half]} ... {text[-half:]}"
     return text
+
+
+def _brief(value: object) -> str:
+    if type(value) is dict:
+        return "{...}" if value else "{}"
+    if type(value) is list:
+        return "[...]" if value else "[]"
+    if type(value) is str and len(value) > 20:
+        return _cut(value, 20)
+    try:
+        return repr(value)
+    except ValueError:
+        # An integer beyond the str conversion limit.
+        return f"<{type(value).__name__}>"
 
 
 # JSON equality
@@ -274,17 +328,19 @@ def _tail_shape(text: str, start: int) -> bool:
 
 def is_date_time(text: str) -> bool:
     """RFC 3339 date-time: full-date "T" full-time, with a real date and time."""
-    # Characters 4, 7, 10, 13 and 16 are the separators of YYYY-MM-DDTHH:MM:SS.
-    if text[4:19:3] != "--T::" or len(text) < 20:
-        return _exact_date_time(text)
-    if text[-1] == "Z":
-        # The common UTC form, with or without a fraction, checked inline.
-        fraction = text[20:-1]
-        if len(text) != 20 and (
-            text[19] != "." or not fraction.isdigit() or not fraction.isascii()
-        ):
-            return False
-    elif len(text) < 25 or not _tail_shape(text, 19):
+    # Characters 4, 7, 10, 13 and 16 separate YYYY-MM-DDTHH:MM:SS; 19 follows the seconds.
+    shape = text[4:20:3]
+    if text[-1:] == "Z" and (
+        shape == "--T::." or (shape == "--T::Z" and len(text) == 20)
+    ):
+        # The common UTC form. Without its offset the C parser rejects anything after the
+        # fraction, unless that is an offset of its own (then tzinfo is set).
+        try:
+            parsed = _parse_date_time(text[:-1])
+        except ValueError:
+            return _exact_date_time(text)
+        return parsed.tzinfo is None or _exact_date_time(text)
+    if shape[:5] != "--T::" or len(text) < 25 or not _tail_shape(text, 19):
         return _exact_date_time(text)
     try:
         _parse_date_time(text)
@@ -840,6 +896,8 @@ class _RegexTranslator:
             number = int(self.source[start : self.pos])
             if number > self.groups:
                 raise self.fail(f"reference to group {number}, which does not exist")
+            # Known limitation: a backreference to a group that did not take part in the
+            # match is empty in ECMA-262; in Python the match fails instead.
             return f"(?:\\{number})", True
         if char == "k":
             self.pos += 1
@@ -862,15 +920,31 @@ class _RegexTranslator:
             inner = _CLASS_SETS[lower]
             return f"[{inner}]" if char == lower else f"[^{inner}]"
         if char in "pP":
-            match = re.compile(r"\{([A-Za-z_=]+)\}").match(self.source, self.pos + 1)
-            if match is None:
-                raise self.fail("invalid unicode property escape")
-            self.pos = match.end()
+            inner, negated = self.property_class()
+            return f"[^{inner}]" if negated else f"[{inner}]"
+        return None
+
+    def property_class(self) -> tuple[str, bool]:
+        """The class content of `\\p{..}` or `\\P{..}`, and whether it is negated."""
+        char = self.source[self.pos]
+        match = _PROPERTY.match(self.source, self.pos + 1)
+        if match is None:
+            raise self.fail("invalid unicode property escape")
+        self.pos = match.end()
+        name = match.group(1)
+        if name.startswith(("gc=", "General_Category=")):
+            name = name.split("=", 1)[1]
+        categories = _CATEGORY_ALIASES.get(name)
+        if categories is None:
+            # Known limitation: scripts and binary properties are not in the standard
+            # library's unicodedata; such a pattern is not checked.
             raise self.fail(
                 f"unicode property escape '\\{char}{{{match.group(1)}}}' has no Python re equivalent",
                 untranslatable=True,
             )
-        return None
+        # A syntax check (format: regex) needs no class, and building one scans all of Unicode.
+        inner = "" if self.strict else _category_class(categories)
+        return inner, char == "P"
 
     def char_escape(self) -> int:
         """One escaped character (after the backslash); returns its code point."""
@@ -1019,11 +1093,90 @@ class _RegexTranslator:
             (items if escaped.islower() else negative_sets).append(inner)
             return None
         if escaped in "pP":
-            self.class_escape()
+            inner, negated = self.property_class()
+            (negative_sets if negated else items).append(inner)
+            return None
         if escaped == "-":
             self.pos += 1
             return ord("-")
         return self.char_escape()
+
+
+_PROPERTY = re.compile(r"\{([A-Za-z_=]+)\}")
+_CATEGORIES = (
+    ("L", "Letter", ("Lu", "Ll", "Lt", "Lm", "Lo")),
+    ("LC", "Cased_Letter", ("Lu", "Ll", "Lt")),
+    ("M", "Mark", ("Mn", "Mc", "Me")),
+    ("N", "Number", ("Nd", "Nl", "No")),
+    ("P", "Punctuation", ("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po")),
+    ("S", "Symbol", ("Sm", "Sc", "Sk", "So")),
+    ("Z", "Separator", ("Zs", "Zl", "Zp")),
+    ("C", "Other", ("Cc", "Cf", "Cs", "Co", "Cn")),
+    ("Lu", "Uppercase_Letter", ("Lu",)),
+    ("Ll", "Lowercase_Letter", ("Ll",)),
+    ("Lt", "Titlecase_Letter", ("Lt",)),
+    ("Lm", "Modifier_Letter", ("Lm",)),
+    ("Lo", "Other_Letter", ("Lo",)),
+    ("Mn", "Nonspacing_Mark", ("Mn",)),
+    ("Mc", "Spacing_Mark", ("Mc",)),
+    ("Me", "Enclosing_Mark", ("Me",)),
+    ("Nd", "Decimal_Number", ("Nd",)),
+    ("Nl", "Letter_Number", ("Nl",)),
+    ("No", "Other_Number", ("No",)),
+    ("Pc", "Connector_Punctuation", ("Pc",)),
+    ("Pd", "Dash_Punctuation", ("Pd",)),
+    ("Ps", "Open_Punctuation", ("Ps",)),
+    ("Pe", "Close_Punctuation", ("Pe",)),
+    ("Pi", "Initial_Punctuation", ("Pi",)),
+    ("Pf", "Final_Punctuation", ("Pf",)),
+    ("Po", "Other_Punctuation", ("Po",)),
+    ("Sm", "Math_Symbol", ("Sm",)),
+    ("Sc", "Currency_Symbol", ("Sc",)),
+    ("Sk", "Modifier_Symbol", ("Sk",)),
+    ("So", "Other_Symbol", ("So",)),
+    ("Zs", "Space_Separator", ("Zs",)),
+    ("Zl", "Line_Separator", ("Zl",)),
+    ("Zp", "Paragraph_Separator", ("Zp",)),
+    ("Cc", "Control", ("Cc",)),
+    ("Cf", "Format", ("Cf",)),
+    ("Cs", "Surrogate", ("Cs",)),
+    ("Co", "Private_Use", ("Co",)),
+    ("Cn", "Unassigned", ("Cn",)),
+)
+# General_Category values by short name, long name and the other aliases ECMA-262 accepts.
+_CATEGORY_ALIASES = {
+    **{short: members for short, _, members in _CATEGORIES},
+    **{long: members for _, long, members in _CATEGORIES},
+    "digit": ("Nd",),
+    "punct": ("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"),
+    "cntrl": ("Cc",),
+    "Combining_Mark": ("Mn", "Mc", "Me"),
+}
+
+
+@functools.cache
+def _category_ranges() -> dict[str, list[tuple[int, int]]]:
+    """Code point ranges of every two-letter general category, from unicodedata."""
+    ranges: dict[str, list[tuple[int, int]]] = {}
+    start = 0
+    current = unicodedata.category(chr(0))
+    for code in range(1, 0x110001):
+        category = unicodedata.category(chr(code)) if code <= 0x10FFFF else ""
+        if category != current:
+            ranges.setdefault(current, []).append((start, code - 1))
+            start, current = code, category
+    return ranges
+
+
+@functools.cache
+def _category_class(categories: tuple[str, ...]) -> str:
+    """Class content (without brackets) matching the code points of `categories`."""
+    table = _category_ranges()
+    spans = sorted(span for category in categories for span in table.get(category, []))
+    parts = []
+    for low, high in spans:
+        parts.append(_char(low) if low == high else f"{_char(low)}-{_char(high)}")
+    return "".join(parts)
 
 
 def _build_class(items: str, negative_sets: list[str], negated: bool) -> str:

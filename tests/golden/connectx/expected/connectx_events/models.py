@@ -34,6 +34,7 @@ class CustomerEventPayload(_rt.Model):
     """Members not declared as properties, kept for the round trip."""
 
     _validator = _v.validate_customer_event_payload
+    _is_valid = _v.is_valid_customer_event_payload
     _wire_names = frozenset(
         {
             "eventId",
@@ -51,27 +52,34 @@ class CustomerEventPayload(_rt.Model):
 
     @classmethod
     def _from_valid(cls, data: _t.Any) -> CustomerEventPayload:
-        return cls(
-            event_id=data["eventId"],
-            event_type=data["eventType"],
-            event_time=_rt.parse_datetime(data["eventTime"]),
-            tenant_id=data["tenantId"],
-            customer_id=data.get("customerId"),
-            account_number=data.get("accountNumber"),
-            customer_type=(
-                CustomerEventPayloadCustomerType(data["customerType"])
-                if "customerType" in data
-                else None
-            ),
-            status=(
-                CustomerEventPayloadStatus(data["status"]) if "status" in data else None
-            ),
-            email=data.get("email"),
-            previous_status=data.get("previousStatus"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in cls._wire_names
-            },
+        # The value is valid: set the slots directly, without __init__'s argument parsing.
+        self = object.__new__(cls)
+        self.event_id = data["eventId"]
+        self.event_type = data["eventType"]
+        self.event_time = _rt.parse_datetime(data["eventTime"])
+        self.tenant_id = data["tenantId"]
+        self.customer_id = data.get("customerId")
+        self.account_number = data.get("accountNumber")
+        self.customer_type = (
+            None
+            if (v := data.get("customerType")) is None
+            else _CustomerEventPayloadCustomerType_by_value[v]
         )
+        self.status = (
+            None
+            if (v := data.get("status")) is None
+            else _CustomerEventPayloadStatus_by_value[v]
+        )
+        self.email = data.get("email")
+        self.previous_status = data.get("previousStatus")
+        self.additional_properties = (
+            {}
+            if data.keys() <= cls._wire_names
+            else {
+                key: value for key, value in data.items() if key not in cls._wire_names
+            }
+        )
+        return self
 
     def to_dict(self) -> dict[str, _rt.JsonValue]:
         """The wire JSON of this model, key for key."""
@@ -105,6 +113,11 @@ class CustomerEventPayloadCustomerType(_enum.Enum):
     GOVERNMENT = "Government"
 
 
+_CustomerEventPayloadCustomerType_by_value: dict[
+    object, CustomerEventPayloadCustomerType
+] = {member.value: member for member in CustomerEventPayloadCustomerType}
+
+
 class CustomerEventPayloadStatus(_enum.Enum):
     """Values of connectx.yaml#/components/schemas/CustomerEventPayload/allOf/1/properties/status."""
 
@@ -112,6 +125,11 @@ class CustomerEventPayloadStatus(_enum.Enum):
     INACTIVE = "Inactive"
     SUSPENDED = "Suspended"
     TERMINATED = "Terminated"
+
+
+_CustomerEventPayloadStatus_by_value: dict[object, CustomerEventPayloadStatus] = {
+    member.value: member for member in CustomerEventPayloadStatus
+}
 
 
 @_dc.dataclass(kw_only=True, slots=True)
@@ -129,19 +147,25 @@ class EventEnvelope(_rt.Model):
     """Members not declared as properties, kept for the round trip."""
 
     _validator = _v.validate_event_envelope
+    _is_valid = _v.is_valid_event_envelope
     _wire_names = frozenset({"eventId", "eventType", "eventTime", "tenantId"})
 
     @classmethod
     def _from_valid(cls, data: _t.Any) -> EventEnvelope:
-        return cls(
-            event_id=data["eventId"],
-            event_type=data["eventType"],
-            event_time=_rt.parse_datetime(data["eventTime"]),
-            tenant_id=data["tenantId"],
-            additional_properties={
+        # The value is valid: set the slots directly, without __init__'s argument parsing.
+        self = object.__new__(cls)
+        self.event_id = data["eventId"]
+        self.event_type = data["eventType"]
+        self.event_time = _rt.parse_datetime(data["eventTime"])
+        self.tenant_id = data["tenantId"]
+        self.additional_properties = (
+            {}
+            if data.keys() <= cls._wire_names
+            else {
                 key: value for key, value in data.items() if key not in cls._wire_names
-            },
+            }
         )
+        return self
 
     def to_dict(self) -> dict[str, _rt.JsonValue]:
         """The wire JSON of this model, key for key."""
@@ -176,6 +200,7 @@ class InvoiceEventPayload(_rt.Model):
     """Members not declared as properties, kept for the round trip."""
 
     _validator = _v.validate_invoice_event_payload
+    _is_valid = _v.is_valid_invoice_event_payload
     _wire_names = frozenset(
         {
             "eventId",
@@ -193,21 +218,28 @@ class InvoiceEventPayload(_rt.Model):
 
     @classmethod
     def _from_valid(cls, data: _t.Any) -> InvoiceEventPayload:
-        return cls(
-            event_id=data["eventId"],
-            event_type=data["eventType"],
-            event_time=_rt.parse_datetime(data["eventTime"]),
-            tenant_id=data["tenantId"],
-            invoice_id=data.get("invoiceId"),
-            invoice_number=data.get("invoiceNumber"),
-            customer_id=data.get("customerId"),
-            total_amount=data.get("totalAmount"),
-            currency=data.get("currency"),
-            due_date=_rt.parse_date(data["dueDate"]) if "dueDate" in data else None,
-            additional_properties={
-                key: value for key, value in data.items() if key not in cls._wire_names
-            },
+        # The value is valid: set the slots directly, without __init__'s argument parsing.
+        self = object.__new__(cls)
+        self.event_id = data["eventId"]
+        self.event_type = data["eventType"]
+        self.event_time = _rt.parse_datetime(data["eventTime"])
+        self.tenant_id = data["tenantId"]
+        self.invoice_id = data.get("invoiceId")
+        self.invoice_number = data.get("invoiceNumber")
+        self.customer_id = data.get("customerId")
+        self.total_amount = data.get("totalAmount")
+        self.currency = data.get("currency")
+        self.due_date = (
+            None if (v := data.get("dueDate")) is None else _rt.parse_date(v)
         )
+        self.additional_properties = (
+            {}
+            if data.keys() <= cls._wire_names
+            else {
+                key: value for key, value in data.items() if key not in cls._wire_names
+            }
+        )
+        return self
 
     def to_dict(self) -> dict[str, _rt.JsonValue]:
         """The wire JSON of this model, key for key."""
@@ -255,6 +287,7 @@ class PaymentEventPayload(_rt.Model):
     """Members not declared as properties, kept for the round trip."""
 
     _validator = _v.validate_payment_event_payload
+    _is_valid = _v.is_valid_payment_event_payload
     _wire_names = frozenset(
         {
             "eventId",
@@ -273,28 +306,33 @@ class PaymentEventPayload(_rt.Model):
 
     @classmethod
     def _from_valid(cls, data: _t.Any) -> PaymentEventPayload:
-        return cls(
-            event_id=data["eventId"],
-            event_type=data["eventType"],
-            event_time=_rt.parse_datetime(data["eventTime"]),
-            tenant_id=data["tenantId"],
-            payment_id=data.get("paymentId"),
-            invoice_id=data.get("invoiceId"),
-            customer_id=data.get("customerId"),
-            amount=data.get("amount"),
-            currency=data.get("currency"),
-            payment_method=(
-                PaymentEventPayloadPaymentMethod(data["paymentMethod"])
-                if "paymentMethod" in data
-                else None
-            ),
-            payment_date=(
-                _rt.parse_date(data["paymentDate"]) if "paymentDate" in data else None
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in cls._wire_names
-            },
+        # The value is valid: set the slots directly, without __init__'s argument parsing.
+        self = object.__new__(cls)
+        self.event_id = data["eventId"]
+        self.event_type = data["eventType"]
+        self.event_time = _rt.parse_datetime(data["eventTime"])
+        self.tenant_id = data["tenantId"]
+        self.payment_id = data.get("paymentId")
+        self.invoice_id = data.get("invoiceId")
+        self.customer_id = data.get("customerId")
+        self.amount = data.get("amount")
+        self.currency = data.get("currency")
+        self.payment_method = (
+            None
+            if (v := data.get("paymentMethod")) is None
+            else _PaymentEventPayloadPaymentMethod_by_value[v]
         )
+        self.payment_date = (
+            None if (v := data.get("paymentDate")) is None else _rt.parse_date(v)
+        )
+        self.additional_properties = (
+            {}
+            if data.keys() <= cls._wire_names
+            else {
+                key: value for key, value in data.items() if key not in cls._wire_names
+            }
+        )
+        return self
 
     def to_dict(self) -> dict[str, _rt.JsonValue]:
         """The wire JSON of this model, key for key."""
@@ -331,6 +369,11 @@ class PaymentEventPayloadPaymentMethod(_enum.Enum):
     CASH = "Cash"
 
 
+_PaymentEventPayloadPaymentMethod_by_value: dict[
+    object, PaymentEventPayloadPaymentMethod
+] = {member.value: member for member in PaymentEventPayloadPaymentMethod}
+
+
 @_dc.dataclass(kw_only=True, slots=True)
 class SubscriptionEventPayload(_rt.Model):
     """Generated from connectx.yaml#/components/schemas/SubscriptionEventPayload."""
@@ -353,6 +396,7 @@ class SubscriptionEventPayload(_rt.Model):
     """Members not declared as properties, kept for the round trip."""
 
     _validator = _v.validate_subscription_event_payload
+    _is_valid = _v.is_valid_subscription_event_payload
     _wire_names = frozenset(
         {
             "eventId",
@@ -371,30 +415,33 @@ class SubscriptionEventPayload(_rt.Model):
 
     @classmethod
     def _from_valid(cls, data: _t.Any) -> SubscriptionEventPayload:
-        return cls(
-            event_id=data["eventId"],
-            event_type=data["eventType"],
-            event_time=_rt.parse_datetime(data["eventTime"]),
-            tenant_id=data["tenantId"],
-            subscription_id=data.get("subscriptionId"),
-            customer_id=data.get("customerId"),
-            product_id=data.get("productId"),
-            product_name=data.get("productName"),
-            status=(
-                SubscriptionEventPayloadStatus(data["status"])
-                if "status" in data
-                else None
-            ),
-            previous_status=data.get("previousStatus"),
-            effective_date=(
-                _rt.parse_date(data["effectiveDate"])
-                if "effectiveDate" in data
-                else None
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in cls._wire_names
-            },
+        # The value is valid: set the slots directly, without __init__'s argument parsing.
+        self = object.__new__(cls)
+        self.event_id = data["eventId"]
+        self.event_type = data["eventType"]
+        self.event_time = _rt.parse_datetime(data["eventTime"])
+        self.tenant_id = data["tenantId"]
+        self.subscription_id = data.get("subscriptionId")
+        self.customer_id = data.get("customerId")
+        self.product_id = data.get("productId")
+        self.product_name = data.get("productName")
+        self.status = (
+            None
+            if (v := data.get("status")) is None
+            else _SubscriptionEventPayloadStatus_by_value[v]
         )
+        self.previous_status = data.get("previousStatus")
+        self.effective_date = (
+            None if (v := data.get("effectiveDate")) is None else _rt.parse_date(v)
+        )
+        self.additional_properties = (
+            {}
+            if data.keys() <= cls._wire_names
+            else {
+                key: value for key, value in data.items() if key not in cls._wire_names
+            }
+        )
+        return self
 
     def to_dict(self) -> dict[str, _rt.JsonValue]:
         """The wire JSON of this model, key for key."""
@@ -429,3 +476,8 @@ class SubscriptionEventPayloadStatus(_enum.Enum):
     SUSPENDED = "Suspended"
     CANCELLED = "Cancelled"
     PENDING = "Pending"
+
+
+_SubscriptionEventPayloadStatus_by_value: dict[
+    object, SubscriptionEventPayloadStatus
+] = {member.value: member for member in SubscriptionEventPayloadStatus}

@@ -28,6 +28,8 @@ class Entry(_t.Generic[_T]):
     is_valid: _t.Callable[[object], bool]
     build: _t.Callable[[_t.Any], _T]
     encode: _t.Callable[[_T], _rt.JsonValue]
+    headers: Entry[_t.Any] | None = None
+    """Messages only: how to handle the message's headers, when it declares any."""
 
     def decode(self, value: object) -> _T:
         """Validate a decoded JSON value and build the Python value; raise DecodeError."""

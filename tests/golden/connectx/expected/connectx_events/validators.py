@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._validation import (
-    StopValidation,
     ValidationError,
+    collect,
     is_date,
     is_date_time,
     report,
@@ -88,12 +88,12 @@ def is_valid_event_envelope(value: object) -> bool:
             or "eventTime" not in v
             or "tenantId" not in v
         )
-        or type(v["eventId"]) is not str
-        or type(v["eventType"]) is not str
+        or not (type(v["eventId"]) is str)
+        or not (type(v["eventType"]) is str)
     ):
         return False
-    v4 = v["eventTime"]
-    if type(v4) is not str or not is_date_time(v4) or type(v["tenantId"]) is not str:
+    v1 = v["eventTime"]
+    if type(v1) is not str or not is_date_time(v1) or not (type(v["tenantId"]) is str):
         return False
     return True
 
@@ -166,29 +166,29 @@ def is_valid_customer_event_payload(value: object) -> bool:
             or "eventTime" not in v
             or "tenantId" not in v
         )
-        or type(v["eventId"]) is not str
-        or type(v["eventType"]) is not str
+        or not (type(v["eventId"]) is str)
+        or not (type(v["eventType"]) is str)
     ):
         return False
-    v4 = v["eventTime"]
+    v1 = v["eventTime"]
     if (
-        type(v4) is not str
-        or not is_date_time(v4)
-        or type(v["tenantId"]) is not str
-        or ("customerId" in v and type(v["customerId"]) is not str)
-        or ("accountNumber" in v and type(v["accountNumber"]) is not str)
+        type(v1) is not str
+        or not is_date_time(v1)
+        or not (type(v["tenantId"]) is str)
+        or ("customerId" in v and not (type(v["customerId"]) is str))
+        or ("accountNumber" in v and not (type(v["accountNumber"]) is str))
     ):
         return False
     if "customerType" in v:
-        v9 = v["customerType"]
-        if type(v9) is not str or v9 not in _E1:
+        v2 = v["customerType"]
+        if type(v2) is not str or v2 not in _E1:
             return False
     if "status" in v:
-        v11 = v["status"]
-        if type(v11) is not str or v11 not in _E2:
+        v3 = v["status"]
+        if type(v3) is not str or v3 not in _E2:
             return False
-    if ("email" in v and type(v["email"]) is not str) or (
-        "previousStatus" in v and type(v["previousStatus"]) is not str
+    if ("email" in v and not (type(v["email"]) is str)) or (
+        "previousStatus" in v and not (type(v["previousStatus"]) is str)
     ):
         return False
     return True
@@ -201,120 +201,429 @@ def _errors_customer_event_payload(
     if type(v) is not dict:
         report(e, f, p, "type", show(v) + " is not of type 'object'")
     else:
-        if "eventId" not in v:
-            report(e, f, p, "required", "'eventId' is a required property")
-        if "eventType" not in v:
-            report(e, f, p, "required", "'eventType' is a required property")
-        if "eventTime" not in v:
-            report(e, f, p, "required", "'eventTime' is a required property")
-        if "tenantId" not in v:
-            report(e, f, p, "required", "'tenantId' is a required property")
-        if "eventId" in v:
-            v1 = v["eventId"]
-            if type(v1) is not str:
-                report(
-                    e, f, p + "/eventId", "type", show(v1) + " is not of type 'string'"
-                )
-        if "eventType" in v:
-            v2 = v["eventType"]
-            if type(v2) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventType",
-                    "type",
-                    show(v2) + " is not of type 'string'",
-                )
-        if "eventTime" in v:
-            v3 = v["eventTime"]
-            if type(v3) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventTime",
-                    "type",
-                    show(v3) + " is not of type 'string'",
-                )
-            else:
-                if not is_date_time(v3):
-                    report(
-                        e,
-                        f,
-                        p + "/eventTime",
-                        "format",
-                        show(v3) + " is not a valid date-time",
-                    )
-        if "tenantId" in v:
-            v4 = v["tenantId"]
-            if type(v4) is not str:
-                report(
-                    e, f, p + "/tenantId", "type", show(v4) + " is not of type 'string'"
-                )
+        _errors_event_envelope(v, p, e, f)
         if "customerId" in v:
-            v5 = v["customerId"]
-            if type(v5) is not str:
+            v1 = v["customerId"]
+            if type(v1) is not str:
                 report(
                     e,
                     f,
                     p + "/customerId",
                     "type",
-                    show(v5) + " is not of type 'string'",
+                    show(v1) + " is not of type 'string'",
                 )
         if "accountNumber" in v:
-            v6 = v["accountNumber"]
-            if type(v6) is not str:
+            v2 = v["accountNumber"]
+            if type(v2) is not str:
                 report(
                     e,
                     f,
                     p + "/accountNumber",
                     "type",
-                    show(v6) + " is not of type 'string'",
+                    show(v2) + " is not of type 'string'",
                 )
         if "customerType" in v:
-            v7 = v["customerType"]
-            if type(v7) is not str:
+            v3 = v["customerType"]
+            if type(v3) is not str:
                 report(
                     e,
                     f,
                     p + "/customerType",
                     "type",
-                    show(v7) + " is not of type 'string'",
+                    show(v3) + " is not of type 'string'",
                 )
             else:
-                if v7 not in _E1:
+                if v3 not in _E1:
                     report(
                         e,
                         f,
                         p + "/customerType",
                         "enum",
-                        show(v7)
+                        show(v3)
                         + " is not one of ['Individual', 'Business', 'Government']",
                     )
         if "status" in v:
-            v8 = v["status"]
-            if type(v8) is not str:
+            v4 = v["status"]
+            if type(v4) is not str:
                 report(
-                    e, f, p + "/status", "type", show(v8) + " is not of type 'string'"
+                    e, f, p + "/status", "type", show(v4) + " is not of type 'string'"
                 )
             else:
-                if v8 not in _E2:
-                    report(e, f, p + "/status", "enum", show(v8) + _M3)
+                if v4 not in _E2:
+                    report(e, f, p + "/status", "enum", show(v4) + _M3)
         if "email" in v:
-            v9 = v["email"]
-            if type(v9) is not str:
+            v5 = v["email"]
+            if type(v5) is not str:
                 report(
-                    e, f, p + "/email", "type", show(v9) + " is not of type 'string'"
+                    e, f, p + "/email", "type", show(v5) + " is not of type 'string'"
                 )
         if "previousStatus" in v:
-            v10 = v["previousStatus"]
-            if type(v10) is not str:
+            v6 = v["previousStatus"]
+            if type(v6) is not str:
                 report(
                     e,
                     f,
                     p + "/previousStatus",
                     "type",
-                    show(v10) + " is not of type 'string'",
+                    show(v6) + " is not of type 'string'",
                 )
+
+
+# connectx.yaml#/components/schemas/SubscriptionEventPayload
+def is_valid_subscription_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or not (type(v["eventId"]) is str)
+        or not (type(v["eventType"]) is str)
+    ):
+        return False
+    v1 = v["eventTime"]
+    if (
+        type(v1) is not str
+        or not is_date_time(v1)
+        or not (type(v["tenantId"]) is str)
+        or ("subscriptionId" in v and not (type(v["subscriptionId"]) is str))
+        or ("customerId" in v and not (type(v["customerId"]) is str))
+        or ("productId" in v and not (type(v["productId"]) is str))
+        or ("productName" in v and not (type(v["productName"]) is str))
+    ):
+        return False
+    if "status" in v:
+        v2 = v["status"]
+        if type(v2) is not str or v2 not in _E4:
+            return False
+    if "previousStatus" in v and not (type(v["previousStatus"]) is str):
+        return False
+    if "effectiveDate" in v:
+        v3 = v["effectiveDate"]
+        if type(v3) is not str or not is_date(v3):
+            return False
+    return True
+
+
+# connectx.yaml#/components/schemas/SubscriptionEventPayload
+def _errors_subscription_event_payload(
+    v: Any, p: str, e: list[ValidationError], f: bool
+) -> None:
+    if type(v) is not dict:
+        report(e, f, p, "type", show(v) + " is not of type 'object'")
+    else:
+        _errors_event_envelope(v, p, e, f)
+        if "subscriptionId" in v:
+            v1 = v["subscriptionId"]
+            if type(v1) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/subscriptionId",
+                    "type",
+                    show(v1) + " is not of type 'string'",
+                )
+        if "customerId" in v:
+            v2 = v["customerId"]
+            if type(v2) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/customerId",
+                    "type",
+                    show(v2) + " is not of type 'string'",
+                )
+        if "productId" in v:
+            v3 = v["productId"]
+            if type(v3) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/productId",
+                    "type",
+                    show(v3) + " is not of type 'string'",
+                )
+        if "productName" in v:
+            v4 = v["productName"]
+            if type(v4) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/productName",
+                    "type",
+                    show(v4) + " is not of type 'string'",
+                )
+        if "status" in v:
+            v5 = v["status"]
+            if type(v5) is not str:
+                report(
+                    e, f, p + "/status", "type", show(v5) + " is not of type 'string'"
+                )
+            else:
+                if v5 not in _E4:
+                    report(e, f, p + "/status", "enum", show(v5) + _M5)
+        if "previousStatus" in v:
+            v6 = v["previousStatus"]
+            if type(v6) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/previousStatus",
+                    "type",
+                    show(v6) + " is not of type 'string'",
+                )
+        if "effectiveDate" in v:
+            v7 = v["effectiveDate"]
+            if type(v7) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/effectiveDate",
+                    "type",
+                    show(v7) + " is not of type 'string'",
+                )
+            else:
+                if not is_date(v7):
+                    report(
+                        e,
+                        f,
+                        p + "/effectiveDate",
+                        "format",
+                        show(v7) + " is not a valid date",
+                    )
+
+
+# connectx.yaml#/components/schemas/InvoiceEventPayload
+def is_valid_invoice_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or not (type(v["eventId"]) is str)
+        or not (type(v["eventType"]) is str)
+    ):
+        return False
+    v1 = v["eventTime"]
+    if (
+        type(v1) is not str
+        or not is_date_time(v1)
+        or not (type(v["tenantId"]) is str)
+        or ("invoiceId" in v and not (type(v["invoiceId"]) is str))
+        or ("invoiceNumber" in v and not (type(v["invoiceNumber"]) is str))
+        or ("customerId" in v and not (type(v["customerId"]) is str))
+        or ("totalAmount" in v and not (type(v["totalAmount"]) in (int, float)))
+        or ("currency" in v and not (type(v["currency"]) is str))
+    ):
+        return False
+    if "dueDate" in v:
+        v2 = v["dueDate"]
+        if type(v2) is not str or not is_date(v2):
+            return False
+    return True
+
+
+# connectx.yaml#/components/schemas/InvoiceEventPayload
+def _errors_invoice_event_payload(
+    v: Any, p: str, e: list[ValidationError], f: bool
+) -> None:
+    if type(v) is not dict:
+        report(e, f, p, "type", show(v) + " is not of type 'object'")
+    else:
+        _errors_event_envelope(v, p, e, f)
+        if "invoiceId" in v:
+            v1 = v["invoiceId"]
+            if type(v1) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/invoiceId",
+                    "type",
+                    show(v1) + " is not of type 'string'",
+                )
+        if "invoiceNumber" in v:
+            v2 = v["invoiceNumber"]
+            if type(v2) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/invoiceNumber",
+                    "type",
+                    show(v2) + " is not of type 'string'",
+                )
+        if "customerId" in v:
+            v3 = v["customerId"]
+            if type(v3) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/customerId",
+                    "type",
+                    show(v3) + " is not of type 'string'",
+                )
+        if "totalAmount" in v:
+            v4 = v["totalAmount"]
+            if type(v4) not in (int, float):
+                report(
+                    e,
+                    f,
+                    p + "/totalAmount",
+                    "type",
+                    show(v4) + " is not of type 'number'",
+                )
+        if "currency" in v:
+            v5 = v["currency"]
+            if type(v5) is not str:
+                report(
+                    e, f, p + "/currency", "type", show(v5) + " is not of type 'string'"
+                )
+        if "dueDate" in v:
+            v6 = v["dueDate"]
+            if type(v6) is not str:
+                report(
+                    e, f, p + "/dueDate", "type", show(v6) + " is not of type 'string'"
+                )
+            else:
+                if not is_date(v6):
+                    report(
+                        e,
+                        f,
+                        p + "/dueDate",
+                        "format",
+                        show(v6) + " is not a valid date",
+                    )
+
+
+# connectx.yaml#/components/schemas/PaymentEventPayload
+def is_valid_payment_event_payload(value: object) -> bool:
+    """Whether `value` is valid; builds no error objects."""
+    v: Any = value
+    if (
+        type(v) is not dict
+        or (
+            "eventId" not in v
+            or "eventType" not in v
+            or "eventTime" not in v
+            or "tenantId" not in v
+        )
+        or not (type(v["eventId"]) is str)
+        or not (type(v["eventType"]) is str)
+    ):
+        return False
+    v1 = v["eventTime"]
+    if (
+        type(v1) is not str
+        or not is_date_time(v1)
+        or not (type(v["tenantId"]) is str)
+        or ("paymentId" in v and not (type(v["paymentId"]) is str))
+        or ("invoiceId" in v and not (type(v["invoiceId"]) is str))
+        or ("customerId" in v and not (type(v["customerId"]) is str))
+        or ("amount" in v and not (type(v["amount"]) in (int, float)))
+        or ("currency" in v and not (type(v["currency"]) is str))
+    ):
+        return False
+    if "paymentMethod" in v:
+        v2 = v["paymentMethod"]
+        if type(v2) is not str or v2 not in _E6:
+            return False
+    if "paymentDate" in v:
+        v3 = v["paymentDate"]
+        if type(v3) is not str or not is_date(v3):
+            return False
+    return True
+
+
+# connectx.yaml#/components/schemas/PaymentEventPayload
+def _errors_payment_event_payload(
+    v: Any, p: str, e: list[ValidationError], f: bool
+) -> None:
+    if type(v) is not dict:
+        report(e, f, p, "type", show(v) + " is not of type 'object'")
+    else:
+        _errors_event_envelope(v, p, e, f)
+        if "paymentId" in v:
+            v1 = v["paymentId"]
+            if type(v1) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/paymentId",
+                    "type",
+                    show(v1) + " is not of type 'string'",
+                )
+        if "invoiceId" in v:
+            v2 = v["invoiceId"]
+            if type(v2) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/invoiceId",
+                    "type",
+                    show(v2) + " is not of type 'string'",
+                )
+        if "customerId" in v:
+            v3 = v["customerId"]
+            if type(v3) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/customerId",
+                    "type",
+                    show(v3) + " is not of type 'string'",
+                )
+        if "amount" in v:
+            v4 = v["amount"]
+            if type(v4) not in (int, float):
+                report(
+                    e, f, p + "/amount", "type", show(v4) + " is not of type 'number'"
+                )
+        if "currency" in v:
+            v5 = v["currency"]
+            if type(v5) is not str:
+                report(
+                    e, f, p + "/currency", "type", show(v5) + " is not of type 'string'"
+                )
+        if "paymentMethod" in v:
+            v6 = v["paymentMethod"]
+            if type(v6) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/paymentMethod",
+                    "type",
+                    show(v6) + " is not of type 'string'",
+                )
+            else:
+                if v6 not in _E6:
+                    report(e, f, p + "/paymentMethod", "enum", show(v6) + _M7)
+        if "paymentDate" in v:
+            v7 = v["paymentDate"]
+            if type(v7) is not str:
+                report(
+                    e,
+                    f,
+                    p + "/paymentDate",
+                    "type",
+                    show(v7) + " is not of type 'string'",
+                )
+            else:
+                if not is_date(v7):
+                    report(
+                        e,
+                        f,
+                        p + "/paymentDate",
+                        "format",
+                        show(v7) + " is not a valid date",
+                    )
 
 
 # connectx.yaml#/components/schemas/CustomerEventPayload/allOf/1/properties/customerType
@@ -363,182 +672,6 @@ def _errors_customer_event_payload_status(
             report(e, f, p, "enum", show(v) + _M3)
 
 
-# connectx.yaml#/components/schemas/SubscriptionEventPayload
-def is_valid_subscription_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    v: Any = value
-    if (
-        type(v) is not dict
-        or (
-            "eventId" not in v
-            or "eventType" not in v
-            or "eventTime" not in v
-            or "tenantId" not in v
-        )
-        or type(v["eventId"]) is not str
-        or type(v["eventType"]) is not str
-    ):
-        return False
-    v4 = v["eventTime"]
-    if (
-        type(v4) is not str
-        or not is_date_time(v4)
-        or type(v["tenantId"]) is not str
-        or ("subscriptionId" in v and type(v["subscriptionId"]) is not str)
-        or ("customerId" in v and type(v["customerId"]) is not str)
-        or ("productId" in v and type(v["productId"]) is not str)
-        or ("productName" in v and type(v["productName"]) is not str)
-    ):
-        return False
-    if "status" in v:
-        v11 = v["status"]
-        if type(v11) is not str or v11 not in _E4:
-            return False
-    if "previousStatus" in v and type(v["previousStatus"]) is not str:
-        return False
-    if "effectiveDate" in v:
-        v14 = v["effectiveDate"]
-        if type(v14) is not str or not is_date(v14):
-            return False
-    return True
-
-
-# connectx.yaml#/components/schemas/SubscriptionEventPayload
-def _errors_subscription_event_payload(
-    v: Any, p: str, e: list[ValidationError], f: bool
-) -> None:
-    if type(v) is not dict:
-        report(e, f, p, "type", show(v) + " is not of type 'object'")
-    else:
-        if "eventId" not in v:
-            report(e, f, p, "required", "'eventId' is a required property")
-        if "eventType" not in v:
-            report(e, f, p, "required", "'eventType' is a required property")
-        if "eventTime" not in v:
-            report(e, f, p, "required", "'eventTime' is a required property")
-        if "tenantId" not in v:
-            report(e, f, p, "required", "'tenantId' is a required property")
-        if "eventId" in v:
-            v1 = v["eventId"]
-            if type(v1) is not str:
-                report(
-                    e, f, p + "/eventId", "type", show(v1) + " is not of type 'string'"
-                )
-        if "eventType" in v:
-            v2 = v["eventType"]
-            if type(v2) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventType",
-                    "type",
-                    show(v2) + " is not of type 'string'",
-                )
-        if "eventTime" in v:
-            v3 = v["eventTime"]
-            if type(v3) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventTime",
-                    "type",
-                    show(v3) + " is not of type 'string'",
-                )
-            else:
-                if not is_date_time(v3):
-                    report(
-                        e,
-                        f,
-                        p + "/eventTime",
-                        "format",
-                        show(v3) + " is not a valid date-time",
-                    )
-        if "tenantId" in v:
-            v4 = v["tenantId"]
-            if type(v4) is not str:
-                report(
-                    e, f, p + "/tenantId", "type", show(v4) + " is not of type 'string'"
-                )
-        if "subscriptionId" in v:
-            v5 = v["subscriptionId"]
-            if type(v5) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/subscriptionId",
-                    "type",
-                    show(v5) + " is not of type 'string'",
-                )
-        if "customerId" in v:
-            v6 = v["customerId"]
-            if type(v6) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/customerId",
-                    "type",
-                    show(v6) + " is not of type 'string'",
-                )
-        if "productId" in v:
-            v7 = v["productId"]
-            if type(v7) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/productId",
-                    "type",
-                    show(v7) + " is not of type 'string'",
-                )
-        if "productName" in v:
-            v8 = v["productName"]
-            if type(v8) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/productName",
-                    "type",
-                    show(v8) + " is not of type 'string'",
-                )
-        if "status" in v:
-            v9 = v["status"]
-            if type(v9) is not str:
-                report(
-                    e, f, p + "/status", "type", show(v9) + " is not of type 'string'"
-                )
-            else:
-                if v9 not in _E4:
-                    report(e, f, p + "/status", "enum", show(v9) + _M5)
-        if "previousStatus" in v:
-            v10 = v["previousStatus"]
-            if type(v10) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/previousStatus",
-                    "type",
-                    show(v10) + " is not of type 'string'",
-                )
-        if "effectiveDate" in v:
-            v11 = v["effectiveDate"]
-            if type(v11) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/effectiveDate",
-                    "type",
-                    show(v11) + " is not of type 'string'",
-                )
-            else:
-                if not is_date(v11):
-                    report(
-                        e,
-                        f,
-                        p + "/effectiveDate",
-                        "format",
-                        show(v11) + " is not a valid date",
-                    )
-
-
 # connectx.yaml#/components/schemas/SubscriptionEventPayload/allOf/1/properties/status
 def is_valid_subscription_event_payload_status(value: object) -> bool:
     """Whether `value` is valid; builds no error objects."""
@@ -557,339 +690,6 @@ def _errors_subscription_event_payload_status(
     else:
         if v not in _E4:
             report(e, f, p, "enum", show(v) + _M5)
-
-
-# connectx.yaml#/components/schemas/InvoiceEventPayload
-def is_valid_invoice_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    v: Any = value
-    if (
-        type(v) is not dict
-        or (
-            "eventId" not in v
-            or "eventType" not in v
-            or "eventTime" not in v
-            or "tenantId" not in v
-        )
-        or type(v["eventId"]) is not str
-        or type(v["eventType"]) is not str
-    ):
-        return False
-    v4 = v["eventTime"]
-    if (
-        type(v4) is not str
-        or not is_date_time(v4)
-        or type(v["tenantId"]) is not str
-        or ("invoiceId" in v and type(v["invoiceId"]) is not str)
-        or ("invoiceNumber" in v and type(v["invoiceNumber"]) is not str)
-        or ("customerId" in v and type(v["customerId"]) is not str)
-    ):
-        return False
-    if "totalAmount" in v:
-        v10 = v["totalAmount"]
-        if not (type(v10) is int or type(v10) is float):
-            return False
-    if "currency" in v and type(v["currency"]) is not str:
-        return False
-    if "dueDate" in v:
-        v13 = v["dueDate"]
-        if type(v13) is not str or not is_date(v13):
-            return False
-    return True
-
-
-# connectx.yaml#/components/schemas/InvoiceEventPayload
-def _errors_invoice_event_payload(
-    v: Any, p: str, e: list[ValidationError], f: bool
-) -> None:
-    if type(v) is not dict:
-        report(e, f, p, "type", show(v) + " is not of type 'object'")
-    else:
-        if "eventId" not in v:
-            report(e, f, p, "required", "'eventId' is a required property")
-        if "eventType" not in v:
-            report(e, f, p, "required", "'eventType' is a required property")
-        if "eventTime" not in v:
-            report(e, f, p, "required", "'eventTime' is a required property")
-        if "tenantId" not in v:
-            report(e, f, p, "required", "'tenantId' is a required property")
-        if "eventId" in v:
-            v1 = v["eventId"]
-            if type(v1) is not str:
-                report(
-                    e, f, p + "/eventId", "type", show(v1) + " is not of type 'string'"
-                )
-        if "eventType" in v:
-            v2 = v["eventType"]
-            if type(v2) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventType",
-                    "type",
-                    show(v2) + " is not of type 'string'",
-                )
-        if "eventTime" in v:
-            v3 = v["eventTime"]
-            if type(v3) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventTime",
-                    "type",
-                    show(v3) + " is not of type 'string'",
-                )
-            else:
-                if not is_date_time(v3):
-                    report(
-                        e,
-                        f,
-                        p + "/eventTime",
-                        "format",
-                        show(v3) + " is not a valid date-time",
-                    )
-        if "tenantId" in v:
-            v4 = v["tenantId"]
-            if type(v4) is not str:
-                report(
-                    e, f, p + "/tenantId", "type", show(v4) + " is not of type 'string'"
-                )
-        if "invoiceId" in v:
-            v5 = v["invoiceId"]
-            if type(v5) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/invoiceId",
-                    "type",
-                    show(v5) + " is not of type 'string'",
-                )
-        if "invoiceNumber" in v:
-            v6 = v["invoiceNumber"]
-            if type(v6) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/invoiceNumber",
-                    "type",
-                    show(v6) + " is not of type 'string'",
-                )
-        if "customerId" in v:
-            v7 = v["customerId"]
-            if type(v7) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/customerId",
-                    "type",
-                    show(v7) + " is not of type 'string'",
-                )
-        if "totalAmount" in v:
-            v8 = v["totalAmount"]
-            if not (type(v8) is int or type(v8) is float):
-                report(
-                    e,
-                    f,
-                    p + "/totalAmount",
-                    "type",
-                    show(v8) + " is not of type 'number'",
-                )
-        if "currency" in v:
-            v9 = v["currency"]
-            if type(v9) is not str:
-                report(
-                    e, f, p + "/currency", "type", show(v9) + " is not of type 'string'"
-                )
-        if "dueDate" in v:
-            v10 = v["dueDate"]
-            if type(v10) is not str:
-                report(
-                    e, f, p + "/dueDate", "type", show(v10) + " is not of type 'string'"
-                )
-            else:
-                if not is_date(v10):
-                    report(
-                        e,
-                        f,
-                        p + "/dueDate",
-                        "format",
-                        show(v10) + " is not a valid date",
-                    )
-
-
-# connectx.yaml#/components/schemas/PaymentEventPayload
-def is_valid_payment_event_payload(value: object) -> bool:
-    """Whether `value` is valid; builds no error objects."""
-    v: Any = value
-    if (
-        type(v) is not dict
-        or (
-            "eventId" not in v
-            or "eventType" not in v
-            or "eventTime" not in v
-            or "tenantId" not in v
-        )
-        or type(v["eventId"]) is not str
-        or type(v["eventType"]) is not str
-    ):
-        return False
-    v4 = v["eventTime"]
-    if (
-        type(v4) is not str
-        or not is_date_time(v4)
-        or type(v["tenantId"]) is not str
-        or ("paymentId" in v and type(v["paymentId"]) is not str)
-        or ("invoiceId" in v and type(v["invoiceId"]) is not str)
-        or ("customerId" in v and type(v["customerId"]) is not str)
-    ):
-        return False
-    if "amount" in v:
-        v10 = v["amount"]
-        if not (type(v10) is int or type(v10) is float):
-            return False
-    if "currency" in v and type(v["currency"]) is not str:
-        return False
-    if "paymentMethod" in v:
-        v13 = v["paymentMethod"]
-        if type(v13) is not str or v13 not in _E6:
-            return False
-    if "paymentDate" in v:
-        v15 = v["paymentDate"]
-        if type(v15) is not str or not is_date(v15):
-            return False
-    return True
-
-
-# connectx.yaml#/components/schemas/PaymentEventPayload
-def _errors_payment_event_payload(
-    v: Any, p: str, e: list[ValidationError], f: bool
-) -> None:
-    if type(v) is not dict:
-        report(e, f, p, "type", show(v) + " is not of type 'object'")
-    else:
-        if "eventId" not in v:
-            report(e, f, p, "required", "'eventId' is a required property")
-        if "eventType" not in v:
-            report(e, f, p, "required", "'eventType' is a required property")
-        if "eventTime" not in v:
-            report(e, f, p, "required", "'eventTime' is a required property")
-        if "tenantId" not in v:
-            report(e, f, p, "required", "'tenantId' is a required property")
-        if "eventId" in v:
-            v1 = v["eventId"]
-            if type(v1) is not str:
-                report(
-                    e, f, p + "/eventId", "type", show(v1) + " is not of type 'string'"
-                )
-        if "eventType" in v:
-            v2 = v["eventType"]
-            if type(v2) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventType",
-                    "type",
-                    show(v2) + " is not of type 'string'",
-                )
-        if "eventTime" in v:
-            v3 = v["eventTime"]
-            if type(v3) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/eventTime",
-                    "type",
-                    show(v3) + " is not of type 'string'",
-                )
-            else:
-                if not is_date_time(v3):
-                    report(
-                        e,
-                        f,
-                        p + "/eventTime",
-                        "format",
-                        show(v3) + " is not a valid date-time",
-                    )
-        if "tenantId" in v:
-            v4 = v["tenantId"]
-            if type(v4) is not str:
-                report(
-                    e, f, p + "/tenantId", "type", show(v4) + " is not of type 'string'"
-                )
-        if "paymentId" in v:
-            v5 = v["paymentId"]
-            if type(v5) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/paymentId",
-                    "type",
-                    show(v5) + " is not of type 'string'",
-                )
-        if "invoiceId" in v:
-            v6 = v["invoiceId"]
-            if type(v6) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/invoiceId",
-                    "type",
-                    show(v6) + " is not of type 'string'",
-                )
-        if "customerId" in v:
-            v7 = v["customerId"]
-            if type(v7) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/customerId",
-                    "type",
-                    show(v7) + " is not of type 'string'",
-                )
-        if "amount" in v:
-            v8 = v["amount"]
-            if not (type(v8) is int or type(v8) is float):
-                report(
-                    e, f, p + "/amount", "type", show(v8) + " is not of type 'number'"
-                )
-        if "currency" in v:
-            v9 = v["currency"]
-            if type(v9) is not str:
-                report(
-                    e, f, p + "/currency", "type", show(v9) + " is not of type 'string'"
-                )
-        if "paymentMethod" in v:
-            v10 = v["paymentMethod"]
-            if type(v10) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/paymentMethod",
-                    "type",
-                    show(v10) + " is not of type 'string'",
-                )
-            else:
-                if v10 not in _E6:
-                    report(e, f, p + "/paymentMethod", "enum", show(v10) + _M7)
-        if "paymentDate" in v:
-            v11 = v["paymentDate"]
-            if type(v11) is not str:
-                report(
-                    e,
-                    f,
-                    p + "/paymentDate",
-                    "type",
-                    show(v11) + " is not of type 'string'",
-                )
-            else:
-                if not is_date(v11):
-                    report(
-                        e,
-                        f,
-                        p + "/paymentDate",
-                        "format",
-                        show(v11) + " is not a valid date",
-                    )
 
 
 # connectx.yaml#/components/schemas/PaymentEventPayload/allOf/1/properties/paymentMethod
@@ -918,12 +718,7 @@ def validate_event_envelope(
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
     if is_valid_event_envelope(value):
         return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_event_envelope(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
+    return collect(_errors_event_envelope, value, first_error)
 
 
 def validate_customer_event_payload(
@@ -932,40 +727,7 @@ def validate_customer_event_payload(
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
     if is_valid_customer_event_payload(value):
         return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_customer_event_payload(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
-
-
-def validate_customer_event_payload_customer_type(
-    value: object, *, first_error: bool = False
-) -> list[ValidationError]:
-    """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if is_valid_customer_event_payload_customer_type(value):
-        return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_customer_event_payload_customer_type(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
-
-
-def validate_customer_event_payload_status(
-    value: object, *, first_error: bool = False
-) -> list[ValidationError]:
-    """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if is_valid_customer_event_payload_status(value):
-        return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_customer_event_payload_status(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
+    return collect(_errors_customer_event_payload, value, first_error)
 
 
 def validate_subscription_event_payload(
@@ -974,26 +736,7 @@ def validate_subscription_event_payload(
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
     if is_valid_subscription_event_payload(value):
         return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_subscription_event_payload(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
-
-
-def validate_subscription_event_payload_status(
-    value: object, *, first_error: bool = False
-) -> list[ValidationError]:
-    """Return every error of `value` ([] when valid); with `first_error`, at most one."""
-    if is_valid_subscription_event_payload_status(value):
-        return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_subscription_event_payload_status(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
+    return collect(_errors_subscription_event_payload, value, first_error)
 
 
 def validate_invoice_event_payload(
@@ -1002,12 +745,7 @@ def validate_invoice_event_payload(
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
     if is_valid_invoice_event_payload(value):
         return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_invoice_event_payload(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
+    return collect(_errors_invoice_event_payload, value, first_error)
 
 
 def validate_payment_event_payload(
@@ -1016,12 +754,34 @@ def validate_payment_event_payload(
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
     if is_valid_payment_event_payload(value):
         return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_payment_event_payload(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
+    return collect(_errors_payment_event_payload, value, first_error)
+
+
+def validate_customer_event_payload_customer_type(
+    value: object, *, first_error: bool = False
+) -> list[ValidationError]:
+    """Return every error of `value` ([] when valid); with `first_error`, at most one."""
+    if is_valid_customer_event_payload_customer_type(value):
+        return []
+    return collect(_errors_customer_event_payload_customer_type, value, first_error)
+
+
+def validate_customer_event_payload_status(
+    value: object, *, first_error: bool = False
+) -> list[ValidationError]:
+    """Return every error of `value` ([] when valid); with `first_error`, at most one."""
+    if is_valid_customer_event_payload_status(value):
+        return []
+    return collect(_errors_customer_event_payload_status, value, first_error)
+
+
+def validate_subscription_event_payload_status(
+    value: object, *, first_error: bool = False
+) -> list[ValidationError]:
+    """Return every error of `value` ([] when valid); with `first_error`, at most one."""
+    if is_valid_subscription_event_payload_status(value):
+        return []
+    return collect(_errors_subscription_event_payload_status, value, first_error)
 
 
 def validate_payment_event_payload_payment_method(
@@ -1030,9 +790,4 @@ def validate_payment_event_payload_payment_method(
     """Return every error of `value` ([] when valid); with `first_error`, at most one."""
     if is_valid_payment_event_payload_payment_method(value):
         return []
-    errors: list[ValidationError] = []
-    try:
-        _errors_payment_event_payload_payment_method(value, "", errors, first_error)
-    except StopValidation:
-        pass
-    return errors
+    return collect(_errors_payment_event_payload_payment_method, value, first_error)
