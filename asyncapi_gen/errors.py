@@ -81,12 +81,15 @@ class TemplateError(AsyncapiGenError):
 
 
 class FormatError(AsyncapiGenError):
-    """black rejected generated text: a generator bug, named by output file."""
+    """Generated text cannot be written (black or CPython rejects it, UTF-8 cannot hold it).
+
+    A generator bug, named by output file.
+    """
 
     def __init__(self, path: str, message: str, source: str = "") -> None:
         self.path = path
         self.source = source
-        super().__init__(f"black could not format generated {path}: {message}")
+        super().__init__(f"generated {path} cannot be written: {message}")
 
 
 class OutputError(AsyncapiGenError):

@@ -170,7 +170,7 @@ class _Formatter:
             result: str = black.format_str(text, mode=mode)
         except Exception as exc:  # black signals bad input with several exception types
             first = str(exc).splitlines()[0] if str(exc) else ""
-            raise FormatError(path, first, text) from exc
+            raise FormatError(path, f"black: {first}", text) from exc
         return result
 
 

@@ -123,7 +123,7 @@ def test_text_utf8_cannot_hold_is_a_format_error_naming_the_line() -> None:
         format_files({"README.md": "# shop\n\nbroken \ud800\n"})
 
     assert str(caught.value) == (
-        "black could not format generated README.md:"
+        "generated README.md cannot be written:"
         " line 3 holds '\\ud800', which UTF-8 cannot encode"
     )
 
