@@ -133,7 +133,10 @@ def test_no_format_still_stops_on_code_that_does_not_parse(
     result = invoke("specs/shop.yaml", "-o", "out", "--no-format")
 
     assert result.exit_code == 3
-    assert "generated shop/__init__.py: not valid Python" in result.stderr
+    assert (
+        "generated shop/__init__.py cannot be written: not valid Python"
+        in result.stderr
+    )
     assert not (project / "out").exists()
 
 

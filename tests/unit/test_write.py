@@ -114,7 +114,7 @@ def test_text_black_accepts_but_python_rejects_is_a_format_error(black: bool) ->
     with pytest.raises(FormatError) as caught:
         format_files({"shop/models.py": raw}, black=black)
 
-    assert "shop/models.py: not valid Python" in str(caught.value)
+    assert "shop/models.py cannot be written: not valid Python" in str(caught.value)
     assert caught.value.source == raw
 
 
