@@ -397,3 +397,44 @@ def test_a_closed_allof_branch_is_named_in_a_warning(tmp_path: Path) -> None:
     )
     assert warning.location is not None
     assert warning.location.pointer == "#/components/schemas/Base"
+
+
+def test_members_inherit_the_discriminator_of_their_base(tmp_path: Path) -> None:
+    text = """
+    channels: {}
+    components:
+      schemas:
+        Pet:
+          type: object
+          discriminator: petType
+          required: [petType]
+          properties: {petType: {type: string}}
+        Cat: {allOf: [{$ref: '#/components/schemas/Pet'}, {properties: {a: {}}}]}
+        Dog: {allOf: [{$ref: '#/components/schemas/Pet'}, {properties: {b: {}}}]}
+        AnyPet:
+          oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+    """
+
+    api, _ = build(tmp_path, text)
+
+    union = {e.key: e.type for e in api.schemas}["AnyPet"]
+    assert union.tag_field == "petType" and union.tags == (("Cat", 0), ("Dog", 1))
+
+
+def test_a_broken_referenced_file_reports_its_own_place(tmp_path: Path) -> None:
+    (tmp_path / "parts.yaml").write_text("A: {type: string\n", encoding="utf-8")
+    text = """
+    channels: {}
+    components:
+      schemas:
+        One: {$ref: 'parts.yaml#/A'}
+        Two: {$ref: 'parts.yaml#/A'}
+    """
+
+    with pytest.raises(DocumentError) as caught:
+        build(tmp_path, text)
+
+    # One error for the file, at its own place, however many references reach it.
+    (error,) = caught.value.diagnostics
+    assert error.location is not None and error.location.file.endswith("parts.yaml")
+    assert error.message.startswith("malformed YAML")
