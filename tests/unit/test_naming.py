@@ -88,7 +88,12 @@ def test_enum_member_names(value: object, expected: str) -> None:
 def test_name_table_settles_collisions_in_claim_order() -> None:
     table = naming.NameTable(frozenset({"taken"}), sep="_")
 
-    assert [table.claim(n) for n in ["a", "a", "taken", "a"]] == ["a", "a_2", "taken_2", "a_3"]
+    assert [table.claim(n) for n in ["a", "a", "taken", "a"]] == [
+        "a",
+        "a_2",
+        "taken_2",
+        "a_3",
+    ]
 
 
 def test_unicode_names_are_normalised_like_python_does() -> None:
