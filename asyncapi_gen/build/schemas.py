@@ -284,7 +284,9 @@ class _Builder:
         if target.value is True or target.value == {}:
             return JSON
         if target.uri in self.in_progress:
-            # A schema that reaches itself before it became a model: no named type to point at.
+            # Known limitation: an array, map or union schema that contains itself (not
+            # through an object model) has no named type to point at; the inner place is
+            # typed as any JSON value, and the validator still checks it exactly.
             return JSON
         if len(self.in_progress) >= MAX_TYPE_DEPTH:
             # Known limitation: arrays, maps and unions nested deeper than MAX_TYPE_DEPTH

@@ -438,3 +438,18 @@ def test_a_broken_referenced_file_reports_its_own_place(tmp_path: Path) -> None:
     (error,) = caught.value.diagnostics
     assert error.location is not None and error.location.file.endswith("parts.yaml")
     assert error.message.startswith("malformed YAML")
+
+
+def test_known_limitation_a_list_containing_itself_types_inner_values_as_json(
+    tmp_path: Path,
+) -> None:
+    text = """
+    channels: {}
+    components:
+      schemas:
+        Tree: {type: array, items: {$ref: '#/components/schemas/Tree'}}
+    """
+
+    api, _ = build(tmp_path, text)
+
+    assert api.schemas[0].type == TypeRef(Kind.LIST, args=(TypeRef(Kind.JSON),))
