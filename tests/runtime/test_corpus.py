@@ -417,3 +417,27 @@ def test_circular_refs_of_every_shape_once_the_file_ref_resolves(
     assert len(hints) == len(models) > 10
     children = typing.get_type_hints(self_ref)["self_children"]
     assert typing.get_args(children)[0] == list[self_ref]
+
+
+def test_remote_references_that_cannot_be_fetched_are_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_corpus()
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise OSError("network is unreachable")
+
+    # The same whether this machine has a network or not.
+    monkeypatch.setattr("asyncapi_gen.resolve.urllib.request.urlopen", offline)
+    spec = CORPUS / "diamond-blueapi" / "asyncapi.yaml"
+
+    code, stdout, stderr = run_cli(str(spec), "-o", str(tmp_path), "--allow-remote")
+
+    errors = [m for m in map(_LOCATED.match, stderr.splitlines()) if m]
+    assert code == 1 and "Traceback" not in stdout + stderr
+    assert len(errors) == 8
+    assert all(
+        e["message"].startswith("cannot fetch remote reference 'https://")
+        and e["message"].endswith("network is unreachable")
+        for e in errors
+    )
