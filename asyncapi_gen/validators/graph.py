@@ -10,6 +10,10 @@ from collections.abc import Callable, Sequence
 
 from ..resolve import Node, subschemas
 
+# Longest chain of nested subschemas checked without counting depth (Python's stack allows
+# about a thousand frames; each level takes one or two).
+TALL = 200
+
 # Keywords whose subschemas are not applied to the value: reached only through a reference.
 _NOT_APPLIED = ("definitions", "$defs")
 
@@ -33,7 +37,9 @@ class SchemaGraph:
         self.nodes: dict[str, Node] = {}
         self._build(roots)
         self.recursive = self._find_recursive()
-        self.deep = self._reaching(self.recursive)
+        # Deep: checking may nest calls without bound (recursion), or past what Python's
+        # stack allows (a long chain of distinct schemas); such roots count their depth.
+        self.deep = self._reaching(self.recursive | self._tall(self.recursive))
 
     def _build(self, roots: Sequence[Node]) -> None:
         stack = [target for target in map(self.follow, roots) if target is not None]
@@ -88,6 +94,28 @@ class SchemaGraph:
                     parent = work[-1][0]
                     low[parent] = min(low[parent], low[uri])
         return found
+
+    def _tall(self, recursive: set[str]) -> set[str]:
+        """Schemas off any cycle whose longest chain of subschemas exceeds TALL."""
+        height: dict[str, int] = {}
+        for start in self.edges:
+            if start in height or start in recursive:
+                continue
+            work = [start]
+            while work:
+                uri = work[-1]
+                pending = [
+                    t
+                    for t in self.edges.get(uri, [])
+                    if t not in height and t not in recursive and t != uri
+                ]
+                if pending:
+                    work.extend(pending)
+                    continue
+                work.pop()
+                below = [height.get(t, 0) for t in self.edges.get(uri, [])]
+                height[uri] = 1 + max(below, default=0)
+        return {uri for uri, value in height.items() if value > TALL}
 
     def _reaching(self, targets: set[str]) -> set[str]:
         """URIs from which some URI of `targets` can be reached (targets included)."""
