@@ -60,7 +60,8 @@ def snake(text: str) -> str:
 def class_name(text: str, fallback: str = "Model") -> str:
     """A valid class name for a document name; keywords and builtins get a trailing `_`."""
     name = pascal(text) or fallback
-    if name[0].isdigit():
+    # A first character that may only continue a name (a digit, U+00B7, a combining mark).
+    if not name[0].isidentifier():
         name = f"{fallback}{name}"
     if name in _RESERVED_CLASS:
         name += "_"
@@ -72,7 +73,7 @@ def field_name(text: str) -> str:
     name = snake(text)
     if not name:
         return "field_"
-    if name[0].isdigit():
+    if not name[0].isidentifier():
         name = f"field_{name}"
     if name in _RESERVED_FIELD or name.startswith("__"):
         name += "_"
@@ -82,7 +83,7 @@ def field_name(text: str) -> str:
 def function_name(text: str, fallback: str = "op") -> str:
     """A valid snake_case function or parameter name."""
     name = snake(text) or fallback
-    if name[0].isdigit():
+    if not name[0].isidentifier():
         name = f"{fallback}_{name}"
     if keyword.iskeyword(name) or name in dir(builtins):
         name += "_"
@@ -101,7 +102,7 @@ def enum_member_name(value: object) -> str:
     name = "_".join(w.upper() for w in words(str(value)))
     if not name:
         return "EMPTY"
-    if name[0].isdigit():
+    if not name[0].isidentifier():
         name = f"VALUE_{name}"
     # Upper case keeps clear of `mro`, `name`, `value` and every keyword; the word split
     # drops the underscores that would make `_sunder_` or `__dunder__` names.

@@ -358,12 +358,6 @@ def test_generated_readme_and_pyproject_keep_hostile_title_as_text(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="naming.py (helper-6): a name whose text starts with a character that may only"
-    " continue an identifier (U+00B7, or U+00A8 whose NFKC form is ' \\u0308') keeps it"
-    " first, so the name is not an identifier",
-)
 @pytest.mark.parametrize("name", ["\u00a8", "\u00b7x", "\u203fx"])
 def test_property_named_by_a_continuing_character_gives_an_identifier(
     name: str, tmp_path: Path
