@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -280,7 +281,9 @@ class Resolver:
                 "pass --allow-outside-root to allow it",
             )
         if not path.is_file():
-            raise ReferenceError_(f"referenced file not found: '{ref}' (tried {path})")
+            raise ReferenceError_(
+                f"referenced file not found: '{ref}' (tried {_relative(path)})"
+            )
         logger.debug("reading %s", _short(path.as_uri()))
         try:
             return load_document(path)
@@ -434,6 +437,14 @@ def _nearest(node: Node, token: str, ref: str) -> str | None:
 
 def _pointer_of(uri: str) -> str:
     return "#" + uri.partition("#")[2]
+
+
+def _relative(path: Path) -> str:
+    """A path as the user would type it from the working folder."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
 
 
 def _short(uri: str) -> str:

@@ -221,11 +221,6 @@ def test_known_limitation_reference_errors_wait_for_a_valid_structure(
     assert "Nothing" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolve.py (helper-6): 'referenced file not found' shows the absolute path"
-    " tried; diagnostics show paths relative to the working folder",
-)
 def test_diagnostics_show_no_absolute_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
