@@ -384,11 +384,26 @@ def _check_one(
         # one is not broken itself.
         place = (exc.node or node).location
         nested = getattr(exc, "diagnostics", None)
-        for diagnostic in nested or [
+        diagnostics = nested or [
             Diagnostic(Severity.ERROR, exc.message, place, exc.hint)
-        ]:
+        ]
+        elsewhere = nested or (
+            exc.node is not None and exc.node.document is not node.document
+        )
+        for diagnostic in diagnostics:
+            if elsewhere:
+                # A fault in another file also names the reference that led there.
+                diagnostic = _reached_from(diagnostic, node.location)
             found.setdefault(diagnostic.render(), diagnostic)
         return None
+
+
+def _reached_from(diagnostic: Diagnostic, origin: SourceLocation) -> Diagnostic:
+    reached = f"reached from {origin}"
+    hint = f"{diagnostic.hint}; {reached}" if diagnostic.hint else reached
+    return Diagnostic(
+        diagnostic.severity, diagnostic.message, diagnostic.location, hint
+    )
 
 
 def subschemas(node: Node) -> list[Node]:

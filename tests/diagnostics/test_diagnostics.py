@@ -182,11 +182,6 @@ def test_internal_error_exits_3_with_traceback(
     assert "internal error: please report it with the traceback below" in stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build.py (helper-6): diagnostics of a broken referenced file do not say"
-    " which reference in the root document reached it",
-)
 def test_broken_referenced_file_names_the_reference_that_reached_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
