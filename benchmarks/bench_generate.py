@@ -27,8 +27,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +121,29 @@ def tool_path(name: str) -> str:
     return found
 
 
+# Linux keeps a process's peak RSS (ru_maxrss) across exec, so a child spawned straight from
+# this process, which holds the large documents and profiles, would report at least this
+# process's size. A small launcher (a fresh interpreter) spawns, waits for and times the tool,
+# so the tool's figure starts from the launcher's few MiB instead.
+LAUNCHER = """
+import json, os, signal, sys, threading, time
+result, timeout, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+started = time.perf_counter()
+pid = os.posix_spawn(argv[0], argv, os.environ)
+killer = threading.Timer(timeout, os.kill, (pid, signal.SIGKILL)) if timeout else None
+if killer:
+    killer.start()
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - started
+if killer:
+    killer.cancel()
+cpu = usage.ru_utime + usage.ru_stime
+code = os.waitstatus_to_exitcode(status)
+with open(result, "w") as out:
+    json.dump([wall, cpu, usage.ru_maxrss, code], out)
+"""
+
+
 def run_child(
     argv: Sequence[str],
     log: Path,
@@ -138,6 +159,8 @@ def run_child(
     env = dict(os.environ)
     if cache is not None:
         env["XDG_CACHE_HOME"] = str(cache)
+    result = log.with_suffix(".json")
+    result.unlink(missing_ok=True)
     actions = [
         (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
         (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
@@ -149,22 +172,23 @@ def run_child(
             0o644,
         ),
     ]
-    started = time.perf_counter()
-    pid = os.posix_spawn(argv[0], list(argv), env, file_actions=actions)
-    killer = (
-        threading.Timer(timeout, os.kill, (pid, signal.SIGKILL)) if timeout else None
-    )
-    if killer is not None:
-        killer.start()
-    _, status, usage = os.wait4(pid, 0)
-    wall = time.perf_counter() - started
-    if killer is not None:
-        killer.cancel()
+    launcher = [
+        sys.executable,
+        "-I",
+        "-S",
+        "-c",
+        LAUNCHER,
+        str(result),
+        str(timeout or 0),
+    ]
+    pid = os.posix_spawn(sys.executable, [*launcher, *argv], env, file_actions=actions)
+    os.waitpid(pid, 0)
+    wall, cpu, maxrss_kib, status = json.loads(result.read_text(encoding="utf-8"))
     return Run(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        maxrss_kib=usage.ru_maxrss,
-        status=os.waitstatus_to_exitcode(status),
+        cpu=cpu,
+        maxrss_kib=maxrss_kib,
+        status=status,
         stderr=log.read_text(encoding="utf-8", errors="replace"),
     )
 
