@@ -936,6 +936,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--markdown", type=Path, help="also write the results as markdown"
     )
     parser.add_argument(
+        "--from-json",
+        type=Path,
+        help="render a previous run's results.json (as saved) instead of measuring",
+    )
+    parser.add_argument(
         "--update-docs",
         action="store_true",
         help="rewrite the block in docs/benchmarks.md",
@@ -991,6 +996,17 @@ def save_samples(report: Report) -> None:
     (WORK / "results.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
 
 
+def load_samples(report: Report, path: Path) -> None:
+    """Fill the report with the samples and environment a previous run saved."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    report.environment = list(saved["environment"])
+    for case, samples in saved["results"].items():
+        report.results[case] = {label: Sample(**raw) for label, raw in samples.items()}
+        for label, sample in report.results[case].items():
+            if sample.failure and not sample.failure.startswith("skipped"):
+                report.notes.append(f"{label} on {case}: {sample.failure}")
+
+
 def make_modes(tools: Sequence[str]) -> list[Mode]:
     chosen = [OURS_COLD, OURS_WARM] if OURS in tools else []
     return chosen + ([THEIRS_COLD] if THEIRS in tools else [])
@@ -1028,15 +1044,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     modes = make_modes(args.tools)
     labels = [mode.label for mode in modes]
     report = Report(command, environment(), args.runs, note, cases, labels, {})
-    measure_all(report, modes, args.runs, args.timeout)
-    save_samples(report)
+    if args.from_json:
+        load_samples(report, args.from_json)
+    else:
+        measure_all(report, modes, args.runs, args.timeout)
+        save_samples(report)
     ours_works = OURS in args.tools and not report.results["connectx"][OURS].failure
-    if ours_works and not args.no_profile:
+    if ours_works and not args.no_profile and not args.from_json:
         print("profiling ...", file=sys.stderr, flush=True)
         where_the_time_goes(report, cases, args.runs, args.timeout)
         report.imports = import_times(cases[0])
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    report.environment[1] += f" (at end {load})"
+    if not args.from_json:
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        report.environment[1] += f" (at end {load})"
     print(report.text())
     if args.markdown:
         args.markdown.write_text(report.markdown() + "\n", encoding="utf-8")
