@@ -391,10 +391,12 @@ def _check_one(
             exc.node is not None and exc.node.document is not node.document
         )
         for diagnostic in diagnostics:
-            if elsewhere:
-                # A fault in another file also names the reference that led there.
-                diagnostic = _reached_from(diagnostic, node.location)
-            found.setdefault(diagnostic.render(), diagnostic)
+            # A fault in another file also names the (first) reference that led there; it is
+            # still one fault however many references reach it.
+            shown = (
+                _reached_from(diagnostic, node.location) if elsewhere else diagnostic
+            )
+            found.setdefault(diagnostic.render(), shown)
         return None
 
 
