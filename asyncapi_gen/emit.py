@@ -362,7 +362,13 @@ def emit_package(api: Api) -> dict[str, str]:
     environment = make_environment()
     header = _header(api)
     package = api.package_name
-    context: dict[str, Any] = {"api": api, "header": header, "unions": _unions(api)}
+    context: dict[str, Any] = {
+        "api": api,
+        "header": header,
+        "unions": _unions(api),
+        # Looked up per message by the router template: a scan there would be quadratic.
+        "models_by_name": {model.name: model for model in api.models},
+    }
     files = {
         "pyproject.toml": "package_pyproject.toml.jinja",
         "README.md": "package_readme.md.jinja",

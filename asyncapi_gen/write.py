@@ -10,6 +10,7 @@ import ast
 import ctypes
 import difflib
 import errno
+import gc
 import hashlib
 import json
 import logging
@@ -166,11 +167,20 @@ class _Formatter:
         from black.mode import Mode, TargetVersion
 
         mode = Mode(target_versions={TargetVersion.PY310}, line_length=LINE_LENGTH)
+        # black's syntax tree is full of parent/child cycles: with the collector running,
+        # every full collection walks the whole tree and formatting grows faster than the
+        # file. Pause it for one file and collect once after.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             result: str = black.format_str(text, mode=mode)
         except Exception as exc:  # black signals bad input with several exception types
             first = str(exc).splitlines()[0] if str(exc) else ""
             raise FormatError(path, f"black: {first}", text) from exc
+        finally:
+            if collecting:
+                gc.enable()
+            gc.collect()
         return result
 
 
