@@ -36,6 +36,29 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def generated_package(
+    factory: pytest.TempPathFactory,
+    spec: Path,
+    name: str,
+    *options: str,
+    submodules: tuple[str, ...] = (),
+) -> Iterator[ModuleType]:
+    """Generate `spec` as package `name` (once per test module), import it, clean up."""
+    out = factory.mktemp(name)
+    code, stdout, stderr = run_cli(
+        str(spec), "-o", str(out), "--package-name", name, *options
+    )
+    assert code == 0, stdout + stderr
+    sys.path.insert(0, str(out))
+    try:
+        package = importlib.import_module(name)
+        for module in submodules:
+            importlib.import_module(f"{name}.{module}")
+        yield package
+    finally:
+        sys.path.remove(str(out))
+
+
 GenerateFn = Callable[..., ModuleType]
 
 
@@ -49,7 +72,9 @@ def generate(tmp_path: Path) -> Iterator[GenerateFn]:
             source = tmp_path / f"spec{next(_counter)}.yaml"
             source.write_text(textwrap.dedent(spec), encoding="utf-8")
             spec = source
-        package = name or f"generated_{next(_counter)}_{tmp_path.name.replace('-', '_')}"
+        package = (
+            name or f"generated_{next(_counter)}_{tmp_path.name.replace('-', '_')}"
+        )
         out = tmp_path / f"out_{package}"
         code, stdout, stderr = run_cli(
             str(spec), "-o", str(out), "--package-name", package, *options

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GenerateFn, run_cli
+from tests.conftest import GenerateFn, generated_package
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "router" / "asyncapi.yaml"
 STORED = {"parcelId": "P-1", "storedAt": "2025-03-01T08:30:00+01:00"}
@@ -23,27 +23,11 @@ COLLECTED = {"parcelId": "P-1", "pin": "123456"}
 TRACE = {"traceId": "trace-77", "attempt": 1}
 
 
-def generate_module(
-    factory: pytest.TempPathFactory, spec: Path, name: str, *options: str
-) -> Iterator[ModuleType]:
-    """Generate `spec` as package `name` once per test module, import it, clean up."""
-    out = factory.mktemp(name)
-    code, stdout, stderr = run_cli(
-        str(spec), "-o", str(out), "--package-name", name, *options
-    )
-    assert code == 0, stdout + stderr
-    sys.path.insert(0, str(out))
-    try:
-        package = importlib.import_module(name)
-        importlib.import_module(f"{name}.testing")
-        yield package
-    finally:
-        sys.path.remove(str(out))
-
-
 @pytest.fixture(scope="module")
 def lockers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    yield from generate_module(tmp_path_factory, FIXTURE, "lockers_router")
+    yield from generated_package(
+        tmp_path_factory, FIXTURE, "lockers_router", submodules=("testing",)
+    )
 
 
 def collect(router: Any, operation: str) -> list[tuple[Any, Any]]:

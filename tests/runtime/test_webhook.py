@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,26 +15,10 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.conftest import CONNECTX, run_cli
+from tests.conftest import CONNECTX, generated_package
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "router" / "asyncapi.yaml"
 LIMIT = 10.0
-
-
-def import_generated(
-    factory: pytest.TempPathFactory, spec: Path, name: str
-) -> Iterator[ModuleType]:
-    out = factory.mktemp(name)
-    code, stdout, stderr = run_cli(str(spec), "-o", str(out), "--package-name", name)
-    assert code == 0, stdout + stderr
-    sys.path.insert(0, str(out))
-    try:
-        package = importlib.import_module(name)
-        for module in ("webhook", "testing"):
-            importlib.import_module(f"{name}.{module}")
-        yield package
-    finally:
-        sys.path.remove(str(out))
 
 
 class Served:
@@ -66,12 +48,16 @@ class Served:
 
 @pytest.fixture(scope="module")
 def lockers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    yield from import_generated(tmp_path_factory, FIXTURE, "lockers_hook")
+    yield from generated_package(
+        tmp_path_factory, FIXTURE, "lockers_hook", submodules=("webhook", "testing")
+    )
 
 
 @pytest.fixture(scope="module")
 def connectx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    yield from import_generated(tmp_path_factory, CONNECTX, "connectx_hook")
+    yield from generated_package(
+        tmp_path_factory, CONNECTX, "connectx_hook", submodules=("webhook", "testing")
+    )
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import socket
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -15,36 +13,24 @@ from typing import Any
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
-from tests.conftest import CONNECTX, run_cli
+from tests.conftest import CONNECTX, generated_package
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "router" / "asyncapi.yaml"
 LIMIT = 10.0  # seconds any one scenario may take
 
 
-def import_generated(
-    factory: pytest.TempPathFactory, spec: Path, name: str
-) -> Iterator[ModuleType]:
-    out = factory.mktemp(name)
-    code, stdout, stderr = run_cli(str(spec), "-o", str(out), "--package-name", name)
-    assert code == 0, stdout + stderr
-    sys.path.insert(0, str(out))
-    try:
-        package = importlib.import_module(name)
-        for module in ("websocket", "testing"):
-            importlib.import_module(f"{name}.{module}")
-        yield package
-    finally:
-        sys.path.remove(str(out))
-
-
 @pytest.fixture(scope="module")
 def lockers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    yield from import_generated(tmp_path_factory, FIXTURE, "lockers_ws")
+    yield from generated_package(
+        tmp_path_factory, FIXTURE, "lockers_ws", submodules=("websocket", "testing")
+    )
 
 
 @pytest.fixture(scope="module")
 def connectx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    yield from import_generated(tmp_path_factory, CONNECTX, "connectx_ws")
+    yield from generated_package(
+        tmp_path_factory, CONNECTX, "connectx_ws", submodules=("websocket", "testing")
+    )
 
 
 def envelope(channel: str, payload: Any, **extra: Any) -> str:
